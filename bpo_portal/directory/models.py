@@ -1,0 +1,298 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from bpo_portal.core.models import TimeStampedModel
+from bpo_portal.sources.models import Cited
+
+MIN_YEAR = 1800
+MAX_YEAR = 2100
+YEAR_RANGE = Q(founded_year__gte=MIN_YEAR, founded_year__lte=MAX_YEAR)
+
+
+class Organisation(Cited, TimeStampedModel):
+    """A body the sources name: regulator, export board, ministry, research firm, parent group."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", "Government"
+        EXPORT_BOARD = "export_board", "Export promotion board"
+        CENTRAL_BANK = "central_bank", "Central bank"
+        REGULATOR = "regulator", "Regulator"
+        MINISTRY = "ministry", "Ministry"
+        RESEARCH_FIRM = "research_firm", "Research firm"
+        PARENT_GROUP = "parent_group", "Parent group"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    abbreviation = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+
+
+class ServiceCategory(Cited, TimeStampedModel):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    description = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "service categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:service_list") + f"#{self.slug}"
+
+
+class ServiceLineQuerySet(models.QuerySet):
+    def with_provider_counts(self):
+        return self.annotate(provider_count=models.Count("provider_links", distinct=True))
+
+
+class ServiceLine(Cited, TimeStampedModel):
+    category = models.ForeignKey(
+        ServiceCategory, on_delete=models.PROTECT, related_name="service_lines"
+    )
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    description = models.TextField()
+    is_emerging = models.BooleanField(
+        default=False,
+        help_text="Named by the sources as a growth area rather than a service offered today.",
+    )
+
+    objects = ServiceLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:service_detail", kwargs={"slug": self.slug})
+
+
+class ServiceTask(Cited, TimeStampedModel):
+    """An example task of a service line, as the sources name it."""
+
+    service_line = models.ForeignKey(ServiceLine, on_delete=models.CASCADE, related_name="tasks")
+    name = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["service_line_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_line", "name"],
+                name="task_unique_per_service_line",
+                violation_error_message="This service line already lists that task.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AlternativeGrouping(Cited, TimeStampedModel):
+    """A source that files a service line under a different category than we do."""
+
+    service_line = models.ForeignKey(
+        ServiceLine, on_delete=models.CASCADE, related_name="alternative_groupings"
+    )
+    category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField()
+
+    class Meta:
+        ordering = ["service_line_id", "category_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_line", "category"],
+                name="alternative_grouping_unique",
+                violation_error_message="That alternative grouping is already recorded.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Alternative grouping #{self.pk}"
+
+
+class City(Cited, TimeStampedModel):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    province = models.CharField(
+        max_length=100, help_text="Reference geography, not taken from the sources."
+    )
+    latitude = models.DecimalField(max_digits=8, decimal_places=5)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5)
+    description = models.TextField(help_text="What the sources say of the city, in our words.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "cities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                name="city_coordinates_valid",
+                violation_error_message=(
+                    "Latitude must be between -90 and 90 and longitude between -180 and 180."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:city_detail", kwargs={"slug": self.slug})
+
+
+class ProviderQuerySet(models.QuerySet):
+    def real(self):
+        """Providers from the knowledge base, leaving out generated demo rows."""
+        return self.filter(is_demo=False)
+
+
+class Provider(Cited, TimeStampedModel):
+    class Kind(models.TextChoices):
+        LOCAL = "local", "Local firm"
+        SUBSIDIARY = "subsidiary", "Subsidiary of an international group"
+        MULTINATIONAL = "multinational", "International company operating in Pakistan"
+        NOT_STATED = "not_stated", "Not stated in the sources"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True, max_length=220)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.NOT_STATED)
+    founded_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    founded_year_ambiguous = models.BooleanField(
+        default=False,
+        help_text="Ticked when the source's sentence could attach the year to another body.",
+    )
+    parent = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subsidiaries",
+    )
+    headcount = models.CharField(
+        max_length=100, blank=True, help_text="As the source states it, e.g. “thousands”."
+    )
+    description = models.TextField(help_text="In our words.")
+    services = models.ManyToManyField(
+        ServiceLine, through="ProviderService", related_name="providers"
+    )
+    cities = models.ManyToManyField(City, through="ProviderCity", related_name="providers")
+    is_demo = models.BooleanField(
+        default=False, help_text="Generated demo data, not part of the knowledge base."
+    )
+
+    objects = ProviderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["kind", "name"]),
+            models.Index(fields=["founded_year", "name"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(founded_year__isnull=True) | YEAR_RANGE,
+                name="provider_founded_year_range",
+                violation_error_message=(
+                    f"Founded year must be between {MIN_YEAR} and {MAX_YEAR}, or left empty."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(founded_year_ambiguous=False) | Q(founded_year__isnull=False),
+                name="provider_ambiguous_needs_year",
+                violation_error_message="Only a stated founded year can be marked ambiguous.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:provider_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        this_year = timezone.now().year
+        if self.founded_year and this_year < self.founded_year <= MAX_YEAR:
+            raise ValidationError({"founded_year": f"Founded year cannot be after {this_year}."})
+
+
+class ProviderAlias(Cited, TimeStampedModel):
+    class Kind(models.TextChoices):
+        FORMER = "former", "Former name"
+        ALIAS = "alias", "Also known as"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.FORMER)
+
+    class Meta:
+        ordering = ["provider_id", "name"]
+        verbose_name_plural = "provider aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "name"],
+                name="alias_unique_per_provider",
+                violation_error_message="This provider already has that name recorded.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ProviderService(Cited, TimeStampedModel):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="service_links")
+    service_line = models.ForeignKey(
+        ServiceLine, on_delete=models.PROTECT, related_name="provider_links"
+    )
+
+    class Meta:
+        ordering = ["provider_id", "service_line_id"]
+        indexes = [models.Index(fields=["service_line", "provider"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "service_line"],
+                name="provider_service_unique",
+                violation_error_message="This provider is already linked to that service line.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Service link #{self.pk}"
+
+
+class ProviderCity(Cited, TimeStampedModel):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="city_links")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="provider_links")
+
+    class Meta:
+        ordering = ["provider_id", "city_id"]
+        verbose_name_plural = "provider cities"
+        indexes = [models.Index(fields=["city", "provider"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "city"],
+                name="provider_city_unique",
+                violation_error_message="This provider is already linked to that city.",
+            )
+        ]
+
+    def __str__(self):
+        return f"City link #{self.pk}"

@@ -1,0 +1,331 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from bpo_portal.core.models import TimeStampedModel
+from bpo_portal.directory.models import MAX_YEAR, MIN_YEAR, Organisation
+from bpo_portal.sources.models import Cited
+
+
+def year_between(field):
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__gte": MIN_YEAR, f"{field}__lte": MAX_YEAR}
+    )
+
+
+class IncentiveQuerySet(models.QuerySet):
+    def enacted(self):
+        return self.filter(status=Incentive.Status.ENACTED)
+
+    def recommended(self):
+        return self.filter(status=Incentive.Status.RECOMMENDED)
+
+
+class Incentive(Cited, TimeStampedModel):
+    class Kind(models.TextChoices):
+        TAX = "tax", "Tax measure"
+        SUBSIDY = "subsidy", "Subsidy"
+        ECONOMIC_ZONE = "economic_zone", "Economic zone"
+        TECHNOLOGY_PARK = "technology_park", "Technology park"
+        CONNECTIVITY = "connectivity", "Connectivity"
+        TRAINING = "training", "Training and education"
+        REGULATION = "regulation", "Regulation"
+        PARTNERSHIP = "partnership", "Public–private partnership"
+        LIBERALISATION = "liberalisation", "Liberalisation"
+        INVESTMENT = "investment", "Investment promotion"
+
+    class Status(models.TextChoices):
+        ENACTED = "enacted", "Enacted measure"
+        RECOMMENDED = "recommended", "Recommendation only"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    status = models.CharField(max_length=12, choices=Status, default=Status.ENACTED)
+    body = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incentives",
+        help_text="The body responsible, where the sources name one.",
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    description = models.TextField(help_text="In our words.")
+
+    objects = IncentiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=year_between("year"),
+                name="incentive_year_range",
+                violation_error_message=f"Year must be between {MIN_YEAR} and {MAX_YEAR}.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("sector:incentive_detail", kwargs={"slug": self.slug})
+
+
+class Metric(TimeStampedModel):
+    """What a statistic measures; figures of one metric are compared and charted together."""
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(unique=True)
+    description = models.TextField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("sector:statistic_list") + f"?metric={self.slug}"
+
+
+class Statistic(Cited, TimeStampedModel):
+    class Unit(models.TextChoices):
+        USD_BILLION = "usd_bn", "US$ billion"
+        PERCENT = "percent", "% (share)"
+        PERCENT_GROWTH = "percent_growth", "% growth"
+        YEARS = "years", "years"
+        PEOPLE = "people", "people"
+
+    class Qualifier(models.TextChoices):
+        EXACT = "", "as stated"
+        AROUND = "around", "around"
+        OVER = "over", "over"
+        UP_TO = "up_to", "up to"
+
+    class PeriodKind(models.TextChoices):
+        NOT_STATED = "not_stated", "Not stated"
+        CALENDAR_YEAR = "calendar_year", "Calendar year"
+        FISCAL_YEAR = "fiscal_year", "Fiscal year (July–June)"
+        PARTIAL_FISCAL = "partial_fiscal", "Part of a fiscal year"
+        BY_YEAR = "by_year", "By a year"
+        SPAN = "span", "Span of years"
+
+    slug = models.SlugField(unique=True, max_length=120)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="statistics")
+    value = models.DecimalField(max_digits=14, decimal_places=3)
+    value_upper = models.DecimalField(
+        max_digits=14, decimal_places=3, null=True, blank=True, help_text="Upper end of a range."
+    )
+    unit = models.CharField(max_length=20, choices=Unit)
+    qualifier = models.CharField(max_length=10, choices=Qualifier, blank=True)
+    period_kind = models.CharField(
+        max_length=20, choices=PeriodKind, default=PeriodKind.NOT_STATED
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Calendar year, or the year a fiscal year ends (FY2022 = July 2021–June 2022).",
+    )
+    span_years = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Length of a span such as “the last decade” (10)."
+    )
+    months = models.CharField(
+        max_length=50, blank=True, help_text="Months of a partial period, e.g. July–March."
+    )
+    scope = models.CharField(max_length=200, help_text="What the figure covers.")
+    origin = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statistics",
+        help_text="Who the source attributes the figure to.",
+    )
+    is_forecast = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["metric_id", "year", "id"]
+        indexes = [models.Index(fields=["year"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value_upper__isnull=True) | Q(value_upper__gte=F("value")),
+                name="statistic_range_ordered",
+                violation_error_message="The upper value of a range cannot be below its value.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(unit="percent")
+                | (
+                    Q(value__gte=0, value__lte=100)
+                    & (Q(value_upper__isnull=True) | Q(value_upper__lte=100))
+                ),
+                name="statistic_percent_share_range",
+                violation_error_message="A percentage share must be between 0 and 100.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(unit="percent_growth") | Q(value__gt=-100),
+                name="statistic_growth_above_minus_100",
+                violation_error_message="A growth rate cannot fall below -100%.",
+            ),
+            models.CheckConstraint(
+                condition=year_between("year"),
+                name="statistic_year_range",
+                violation_error_message=f"Year must be between {MIN_YEAR} and {MAX_YEAR}.",
+            ),
+            models.CheckConstraint(
+                condition=Q(span_years__isnull=True) | Q(span_years__gte=1, span_years__lte=100),
+                name="statistic_span_range",
+                violation_error_message="A span must be between 1 and 100 years.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scope}: {self.display_value}"
+
+    def get_absolute_url(self):
+        return reverse("sector:statistic_list") + f"#{self.slug}"
+
+    @property
+    def display_value(self):
+        def fmt(number):
+            normalised = number.normalize()
+            text = f"{normalised:,f}" if normalised == normalised.to_integral() else str(normalised)
+            return text
+
+        value = fmt(self.value)
+        if self.value_upper is not None:
+            value = f"{value}–{fmt(self.value_upper)}"
+        unit = self.get_unit_display()
+        if self.unit == self.Unit.USD_BILLION:
+            text = f"US${value} billion"
+        elif self.unit in (self.Unit.PERCENT, self.Unit.PERCENT_GROWTH):
+            text = f"{value}%"
+        else:
+            text = f"{value} {unit}"
+        if self.qualifier:
+            text = f"{self.get_qualifier_display()} {text}"
+        return text
+
+    @property
+    def display_period(self):
+        kind = self.PeriodKind
+        if self.period_kind == kind.CALENDAR_YEAR:
+            return str(self.year)
+        if self.period_kind == kind.FISCAL_YEAR:
+            return f"FY{self.year} (July {self.year - 1}–June {self.year})"
+        if self.period_kind == kind.PARTIAL_FISCAL:
+            return f"{self.months} of FY{self.year}"
+        if self.period_kind == kind.BY_YEAR:
+            return f"by {self.year}"
+        if self.period_kind == kind.SPAN:
+            return f"over {self.span_years} years, end year not stated"
+        return "not stated in the sources"
+
+
+class Disagreement(Cited, TimeStampedModel):
+    """Where sources differ, or a stated figure does not follow from the figures behind it."""
+
+    class Kind(models.TextChoices):
+        FIGURES = "figures", "Sources give different figures"
+        DERIVATION = "derivation", "Stated figure does not follow from its inputs"
+        PERIOD = "period", "Sources attach a figure to different periods"
+        CLASSIFICATION = "classification", "Sources classify differently"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    summary = models.TextField(help_text="In our words.")
+    statistics = models.ManyToManyField(Statistic, blank=True, related_name="disagreements")
+    implied_value = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="The value the other figures imply, for a derivation mismatch.",
+    )
+    implied_unit = models.CharField(max_length=20, choices=Statistic.Unit, blank=True)
+    implied_working = models.CharField(
+        max_length=200, blank=True, help_text="How the implied value is worked out."
+    )
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("sector:statistic_list") + f"#{self.slug}"
+
+
+class DisagreementSide(Cited, TimeStampedModel):
+    disagreement = models.ForeignKey(Disagreement, on_delete=models.CASCADE, related_name="sides")
+    position = models.PositiveSmallIntegerField(default=0)
+    claim = models.TextField(help_text="What this side says, in our words.")
+
+    class Meta:
+        ordering = ["disagreement_id", "position"]
+
+    def __str__(self):
+        return f"Side {self.position}"
+
+
+class Topic(Cited, TimeStampedModel):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(help_text="In our words.")
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Challenge(Topic):
+    class Meta(Topic.Meta):
+        pass
+
+    def get_absolute_url(self):
+        return reverse("sector:challenge_list") + f"#{self.slug}"
+
+
+class Advantage(Topic):
+    class Scope(models.TextChoices):
+        PAKISTAN = "pakistan", "For clients outsourcing to Pakistan"
+        ECONOMY = "economy", "For Pakistan's economy and society"
+        GENERAL = "general", "Of outsourcing in general"
+
+    scope = models.CharField(max_length=10, choices=Scope, default=Scope.PAKISTAN)
+
+    class Meta(Topic.Meta):
+        pass
+
+    def get_absolute_url(self):
+        return reverse("sector:advantage_list") + f"#{self.slug}"
+
+
+class Solution(Topic):
+    class Actor(models.TextChoices):
+        GOVERNMENT = "government", "Government"
+        COMPANIES = "companies", "BPO companies"
+        BOTH = "both", "Government and companies together"
+
+    actor = models.CharField(max_length=12, choices=Actor)
+    challenges = models.ManyToManyField(Challenge, blank=True, related_name="solutions")
+
+    class Meta(Topic.Meta):
+        pass
+
+    def get_absolute_url(self):
+        return reverse("sector:challenge_list") + f"#{self.slug}"
+
+
+def growth_percent(current, previous):
+    """Percentage growth from previous to current, to two decimals."""
+    return ((Decimal(current) - Decimal(previous)) / Decimal(previous) * 100).quantize(
+        Decimal("0.01")
+    )
