@@ -162,7 +162,14 @@ class KnowledgeLoader:
                 Provider,
                 "provider",
                 item,
-                ("name", "kind", "founded_year", "founded_year_ambiguous", "headcount", "description"),
+                (
+                    "name",
+                    "kind",
+                    "founded_year",
+                    "founded_year_ambiguous",
+                    "headcount",
+                    "description",
+                ),
                 parent=orgs.get(item.get("parent")),
             )
             if provider is None:
@@ -182,7 +189,9 @@ class KnowledgeLoader:
                 line = lines[link["line"]]
                 if line is None:
                     continue
-                obj = self.ensure(ProviderService, key, {"provider": provider, "service_line": line})
+                obj = self.ensure(
+                    ProviderService, key, {"provider": provider, "service_line": line}
+                )
                 self.cite(obj, key, link["cite"])
             for link in item.get("cities", []):
                 key = f"provider-city:{slug}|{link['city']}"
@@ -218,7 +227,16 @@ class KnowledgeLoader:
                 Statistic,
                 "statistic",
                 item,
-                ("unit", "qualifier", "period_kind", "year", "span_years", "months", "scope", "is_forecast"),
+                (
+                    "unit",
+                    "qualifier",
+                    "period_kind",
+                    "year",
+                    "span_years",
+                    "months",
+                    "scope",
+                    "is_forecast",
+                ),
                 metric=metrics[item["metric"]],
                 value=Decimal(item["value"]),
                 value_upper=Decimal(item["value_upper"]) if "value_upper" in item else None,

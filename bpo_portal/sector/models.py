@@ -121,9 +121,7 @@ class Statistic(Cited, TimeStampedModel):
     )
     unit = models.CharField(max_length=20, choices=Unit)
     qualifier = models.CharField(max_length=10, choices=Qualifier, blank=True)
-    period_kind = models.CharField(
-        max_length=20, choices=PeriodKind, default=PeriodKind.NOT_STATED
-    )
+    period_kind = models.CharField(max_length=20, choices=PeriodKind, default=PeriodKind.NOT_STATED)
     year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,

@@ -41,7 +41,7 @@ class Citation(TimeStampedModel):
     field = models.CharField(
         max_length=50,
         blank=True,
-        help_text="Which field of the fact this supports (e.g. founded_year); blank for the whole fact.",
+        help_text="The field of the fact this supports (e.g. founded_year); blank: the whole fact.",
     )
     note = models.TextField(help_text="What the source says, in our words.")
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)

@@ -1,0 +1,91 @@
+from django.contrib import admin
+
+from bpo_portal.directory.admin import CitedAdmin
+from bpo_portal.sector.models import (
+    Advantage,
+    Challenge,
+    Disagreement,
+    DisagreementSide,
+    Incentive,
+    Metric,
+    Solution,
+    Statistic,
+)
+from bpo_portal.sources.admin import CitedRowInline
+
+
+@admin.register(Incentive)
+class IncentiveAdmin(CitedAdmin):
+    list_display = ["name", "kind", "status", "body", "year"]
+    list_filter = ["kind", "status", "body"]
+    list_select_related = ["body"]
+    search_fields = ["name", "description"]
+    autocomplete_fields = ["body"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Metric)
+class MetricAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Statistic)
+class StatisticAdmin(CitedAdmin):
+    list_display = ["scope", "metric", "display_value", "display_period", "origin", "is_forecast"]
+    list_filter = ["metric", "origin", "unit", "period_kind", "is_forecast"]
+    list_select_related = ["metric", "origin"]
+    search_fields = ["scope", "metric__name"]
+    autocomplete_fields = ["metric", "origin"]
+    fieldsets = [
+        (None, {"fields": ["slug", "metric", "scope", "origin", "is_forecast"]}),
+        ("Value", {"fields": ["qualifier", "value", "value_upper", "unit"]}),
+        ("Period", {"fields": ["period_kind", "year", "months", "span_years"]}),
+    ]
+
+
+class DisagreementSideInline(CitedRowInline):
+    model = DisagreementSide
+    fields = ["position", "claim", *CitedRowInline.CITE_FIELDS]
+
+
+@admin.register(Disagreement)
+class DisagreementAdmin(CitedAdmin):
+    list_display = ["title", "kind", "implied_value"]
+    list_filter = ["kind"]
+    search_fields = ["title", "summary"]
+    autocomplete_fields = ["statistics"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [DisagreementSideInline, *CitedAdmin.inlines]
+
+
+@admin.register(DisagreementSide)
+class DisagreementSideAdmin(CitedAdmin):
+    list_display = ["claim", "disagreement", "position"]
+    list_select_related = ["disagreement"]
+    search_fields = ["claim", "disagreement__title"]
+    autocomplete_fields = ["disagreement"]
+
+
+class TopicAdmin(CitedAdmin):
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(TopicAdmin):
+    list_display = ["name"]
+
+
+@admin.register(Advantage)
+class AdvantageAdmin(TopicAdmin):
+    list_display = ["name", "scope"]
+    list_filter = ["scope"]
+
+
+@admin.register(Solution)
+class SolutionAdmin(TopicAdmin):
+    list_display = ["name", "actor"]
+    list_filter = ["actor", "challenges"]
+    autocomplete_fields = ["challenges"]
