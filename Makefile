@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: $(STAMP)
-	DATABASE_URL=sqlite:///:memory: $(VENV)/bin/pytest
+	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(VENV)/bin/pytest
 
 test-postgres: $(STAMP)
 	.ci/with-postgres $(VENV)/bin/pytest

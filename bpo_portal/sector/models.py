@@ -188,7 +188,7 @@ class Statistic(Cited, TimeStampedModel):
     @property
     def display_value(self):
         def fmt(number):
-            normalised = number.normalize()
+            normalised = Decimal(number).normalize()
             text = f"{normalised:,f}" if normalised == normalised.to_integral() else str(normalised)
             return text
 

@@ -1,0 +1,131 @@
+"""The loaded knowledge base matches the articles: every fact cited, counts as named."""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+
+from bpo_portal.directory.models import Provider, ServiceLine
+from bpo_portal.sector.models import Incentive, Statistic
+from bpo_portal.sources.models import Citation, Cited, Source
+
+pytestmark = pytest.mark.django_db
+
+CITED_MODELS = [m for m in apps.get_models() if issubclass(m, Cited)]
+
+
+def article_text(source):
+    path = settings.ARTICLES_DIR / source.file_name
+    if not path.exists():
+        pytest.skip(f"articles folder not found at {settings.ARTICLES_DIR}")
+    return path.read_text(encoding="utf-8").replace("\u00a0", " ")
+
+
+def test_every_kind_of_fact_is_a_cited_model():
+    names = {m.__name__ for m in CITED_MODELS}
+    assert {
+        "Provider",
+        "ProviderService",
+        "ProviderAlias",
+        "Statistic",
+        "Incentive",
+        "Challenge",
+        "Advantage",
+        "Solution",
+        "City",
+        "ServiceLine",
+        "Disagreement",
+    } <= names
+
+
+@pytest.mark.parametrize("model", CITED_MODELS, ids=lambda m: m.__name__)
+def test_every_fact_has_a_citation(model):
+    uncited = model.objects.filter(citations__isnull=True)
+    assert not uncited.exists(), f"{model.__name__} without a citation: {list(uncited)}"
+
+
+def test_every_citation_names_a_heading_of_its_source():
+    for citation in Citation.objects.select_related("source"):
+        assert citation.section in citation.source.headings, citation
+
+
+def test_source_headings_appear_in_the_articles():
+    for source in Source.objects.all():
+        # A heading is a line of its own, or the label before a colon that opens a paragraph.
+        lines = {line.strip().split(":")[0] for line in article_text(source).splitlines()}
+        lines |= {line.strip() for line in article_text(source).splitlines()}
+        for heading in source.headings:
+            if heading.startswith("["):
+                continue  # a label of ours for an untitled part
+            assert heading in lines, f"{heading!r} is not a heading of {source.file_name}"
+
+
+def test_statistic_values_appear_in_their_cited_article():
+    for statistic in Statistic.objects.prefetch_related("citations__source"):
+        for citation in statistic.citations.all():
+            text = article_text(citation.source).replace(",", "")
+            number = format(statistic.value.normalize(), "f")
+            assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d])", text), (
+                f"{statistic.slug}: {number} not in {citation.source.file_name}"
+            )
+
+
+def test_the_providers_the_articles_name():
+    assert set(Provider.objects.real().values_list("name", flat=True)) == {
+        "TRG Pakistan",
+        "Ibex",
+        "Systems Limited",
+        "S&P Global",
+        "Telenor",
+        "PTCL",
+        "Ufone",
+    }
+
+
+def test_counts_of_what_was_loaded():
+    counts = {
+        "sources.source": 5,
+        "directory.provider": 7,
+        "directory.servicecategory": 6,
+        "directory.serviceline": 31,
+        "directory.city": 3,
+        "directory.organisation": 7,
+        "sector.incentive": 17,
+        "sector.statistic": 12,
+        "sector.challenge": 8,
+        "sector.advantage": 16,
+        "sector.solution": 11,
+        "sector.disagreement": 4,
+    }
+    assert {label: apps.get_model(label).objects.count() for label in counts} == counts
+
+
+def test_facts_as_the_articles_state_them():
+    trg = Provider.objects.get(slug="trg-pakistan")
+    assert (trg.founded_year, trg.founded_year_ambiguous, trg.parent.name) == (
+        2002,
+        True,
+        "The Resource Group International",
+    )
+    ibex = Provider.objects.get(slug="ibex")
+    assert ibex.headcount == "thousands"
+    assert ibex.founded_year is None
+    assert list(ibex.aliases.values_list("name", flat=True)) == ["TRG Customer Solutions"]
+    assert Provider.objects.get(slug="systems-limited").founded_year == 1977
+    assert not Provider.objects.filter(cities__isnull=False).exists()  # the sources never say
+
+
+def test_technical_support_is_offered_by_ibex_and_its_other_grouping_is_recorded():
+    line = ServiceLine.objects.get(slug="technical-support")
+    assert list(line.providers.values_list("name", flat=True)) == ["Ibex"]
+    assert line.category.slug == "customer-support"
+    assert [g.category.slug for g in line.alternative_groupings.all()] == ["it-services"]
+
+
+def test_incentive_kinds_and_recommendations():
+    tax = set(Incentive.objects.filter(kind="tax").values_list("slug", flat=True))
+    assert tax == {"tax-exemptions-and-reduced-rates", "moitt-it-ites-policies"}
+    liberalisation = Incentive.objects.get(slug="telecom-liberalisation-2003")
+    assert (liberalisation.year, liberalisation.body.abbreviation) == (2003, "PTA")
+    assert Incentive.objects.recommended().count() == 3
