@@ -102,6 +102,12 @@ class ServiceTask(Cited, TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def describe(self):
+        return f"{self.service_line.name}: {self.name}"
+
+    def get_absolute_url(self):
+        return self.service_line.get_absolute_url()
+
 
 class AlternativeGrouping(Cited, TimeStampedModel):
     """A source that files a service line under a different category than we do."""
@@ -124,6 +130,12 @@ class AlternativeGrouping(Cited, TimeStampedModel):
 
     def __str__(self):
         return f"Alternative grouping #{self.pk}"
+
+    def describe(self):
+        return f"{self.service_line.name} also grouped under {self.category.name}"
+
+    def get_absolute_url(self):
+        return self.service_line.get_absolute_url()
 
 
 class City(Cited, TimeStampedModel):
@@ -256,6 +268,12 @@ class ProviderAlias(Cited, TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def describe(self):
+        return f"{self.provider.name}: {self.get_kind_display().lower()} {self.name}"
+
+    def get_absolute_url(self):
+        return self.provider.get_absolute_url()
+
 
 class ProviderService(Cited, TimeStampedModel):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="service_links")
@@ -277,6 +295,12 @@ class ProviderService(Cited, TimeStampedModel):
     def __str__(self):
         return f"Service link #{self.pk}"
 
+    def describe(self):
+        return f"{self.provider.name} offers {self.service_line.name}"
+
+    def get_absolute_url(self):
+        return self.provider.get_absolute_url()
+
 
 class ProviderCity(Cited, TimeStampedModel):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="city_links")
@@ -296,3 +320,9 @@ class ProviderCity(Cited, TimeStampedModel):
 
     def __str__(self):
         return f"City link #{self.pk}"
+
+    def describe(self):
+        return f"{self.provider.name} operates in {self.city.name}"
+
+    def get_absolute_url(self):
+        return self.provider.get_absolute_url()

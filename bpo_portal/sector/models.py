@@ -269,6 +269,12 @@ class DisagreementSide(Cited, TimeStampedModel):
     def __str__(self):
         return f"Side {self.position}"
 
+    def describe(self):
+        return f"{self.disagreement.title} — side {self.position}"
+
+    def get_absolute_url(self):
+        return self.disagreement.get_absolute_url()
+
 
 class Topic(Cited, TimeStampedModel):
     name = models.CharField(max_length=200)

@@ -78,6 +78,10 @@ class Cited(models.Model):
     class Meta:
         abstract = True
 
+    def describe(self):
+        """A label for the fact on the sources pages; child facts name their parent too."""
+        return str(self)
+
     def citations_for(self, field=""):
         """Citations supporting one field, from prefetched data when available."""
         return [c for c in self.citations.all() if c.field == field]

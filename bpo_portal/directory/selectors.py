@@ -1,0 +1,268 @@
+"""Reads for the directory pages, each built in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+
+from bpo_portal.core.templatetags.portal import lowerfirst
+from bpo_portal.directory.models import (
+    AlternativeGrouping,
+    City,
+    Provider,
+    ProviderCity,
+    ProviderService,
+    ServiceCategory,
+    ServiceLine,
+)
+
+MAX_COMPARE = 8
+CITED = "citations__source"
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggled: object  # what the parameter becomes when this value is clicked
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list = field(default_factory=list)
+
+
+def _facet(name, label, counts, labels, selected, multiple):
+    values = []
+    for value, text in labels:
+        count = counts.get(value, 0)
+        is_selected = value in selected
+        if not count and not is_selected:
+            continue
+        if multiple:
+            toggled = [v for v in selected if v != value] if is_selected else [*selected, value]
+        else:
+            toggled = None if is_selected else value
+        values.append(FacetValue(value, text, count, is_selected, toggled))
+    values.sort(key=lambda v: (not v.selected, -v.count, v.label))
+    return Facet(name, label, values)
+
+
+def provider_facets(result, data):
+    """Counts of each filter value within `result`: one query per facet, never per value."""
+    ids = result.order_by().values("pk")
+    service_counts = dict(
+        ProviderService.objects.filter(provider__in=ids)
+        .values_list("service_line__slug")
+        .annotate(n=Count("provider", distinct=True))
+    )
+    category_counts = dict(
+        ProviderService.objects.filter(provider__in=ids)
+        .values_list("service_line__category__slug")
+        .annotate(n=Count("provider", distinct=True))
+    )
+    city_counts = dict(
+        ProviderCity.objects.filter(provider__in=ids)
+        .values_list("city__slug")
+        .annotate(n=Count("provider", distinct=True))
+    )
+    kind_counts = dict(result.order_by().values_list("kind").annotate(n=Count("pk")))
+    lines = ServiceLine.objects.values_list("slug", "name")
+    return [
+        _facet("service", "Service line", service_counts, lines, data.getlist("service"), True),
+        _facet(
+            "category",
+            "Category",
+            category_counts,
+            ServiceCategory.objects.values_list("slug", "name"),
+            [data.get("category")],
+            False,
+        ),
+        _facet(
+            "city",
+            "City",
+            city_counts,
+            City.objects.values_list("slug", "name"),
+            data.getlist("city"),
+            True,
+        ),
+        _facet("kind", "Kind", kind_counts, Provider.Kind.choices, [data.get("kind")], False),
+    ]
+
+
+def describe_result(count, filterset):
+    """The result in words, e.g. '1 provider offering technical support'."""
+    data = filterset.form.cleaned_data
+    noun = "provider" if count == 1 else "providers"
+    parts = [f"{count:,} {noun}"]
+    if data.get("kind"):
+        parts.append(f"of kind “{Provider.Kind(data['kind']).label.lower()}”")
+    if data.get("service"):
+        names = [lowerfirst(line.name) for line in data["service"]]
+        parts.append("offering " + " or ".join(names))
+    if data.get("category"):
+        parts.append(f"in {lowerfirst(data['category'].name)}")
+    if data.get("city"):
+        parts.append("in " + " or ".join(city.name for city in data["city"]))
+    low, high = data.get("founded_min"), data.get("founded_max")
+    if low is not None and high is not None:
+        parts.append(f"founded {int(low)}–{int(high)}")
+    elif low is not None:
+        parts.append(f"founded in or after {int(low)}")
+    elif high is not None:
+        parts.append(f"founded in or before {int(high)}")
+    if data.get("q", "").strip():
+        parts.append(f"matching “{data['q'].strip()}”")
+    return " ".join(parts)
+
+
+def directory_rows(queryset):
+    """Providers with what a list row shows, in a fixed number of queries."""
+    return queryset.select_related("parent").prefetch_related(
+        Prefetch(
+            "service_links",
+            queryset=ProviderService.objects.select_related("service_line").order_by(
+                "service_line__name"
+            ),
+        ),
+        Prefetch("city_links", queryset=ProviderCity.objects.select_related("city")),
+    )
+
+
+def provider_profile(slug):
+    provider = (
+        Provider.objects.select_related("parent")
+        .prefetch_related(
+            CITED,
+            "aliases__" + CITED,
+            Prefetch(
+                "service_links",
+                queryset=ProviderService.objects.select_related("service_line__category").order_by(
+                    "service_line__category__position", "service_line__name"
+                ),
+            ),
+            "service_links__" + CITED,
+            Prefetch("city_links", queryset=ProviderCity.objects.select_related("city")),
+            "city_links__" + CITED,
+        )
+        .get(slug=slug)
+    )
+    groups = {}
+    for link in provider.service_links.all():
+        groups.setdefault(link.service_line.category, []).append(link)
+    return provider, list(groups.items())
+
+
+def similar_providers(provider, limit=6):
+    """Providers sharing the most service lines with `provider`, best first (two queries)."""
+    lines = provider.service_links.values("service_line")
+    ranked = list(
+        ProviderService.objects.filter(service_line__in=lines)
+        .exclude(provider=provider)
+        .values("provider")
+        .annotate(shared=Count("service_line"))
+        .order_by("-shared", "provider__name")[:limit]
+    )
+    by_pk = Provider.objects.in_bulk([row["provider"] for row in ranked])
+    return [(by_pk[row["provider"]], row["shared"]) for row in ranked]
+
+
+def canonical_compare_slugs(slugs):
+    return sorted(dict.fromkeys(slug for slug in slugs if slug))
+
+
+@dataclass
+class CompareRow:
+    label: str
+    cells: list
+    category: object = None
+
+
+def compare_grid(providers):
+    """Rows of the comparison: the facts, then every service line any of them offers."""
+    offered = {}
+    for column, provider in enumerate(providers):
+        for link in provider.service_links.all():
+            offered.setdefault(link.service_line, [None] * len(providers))[column] = link
+    lines = sorted(offered, key=lambda line: (line.category.position, line.name))
+    service_rows = [CompareRow(line.name, offered[line], line.category) for line in lines]
+    missing_lines = ServiceLine.objects.exclude(pk__in=[line.pk for line in lines]).select_related(
+        "category"
+    )
+    return service_rows, missing_lines
+
+
+def providers_for_compare(slugs):
+    return list(
+        Provider.objects.filter(slug__in=slugs)
+        .select_related("parent")
+        .prefetch_related(
+            CITED,
+            Prefetch(
+                "service_links",
+                queryset=ProviderService.objects.select_related("service_line__category"),
+            ),
+            "service_links__" + CITED,
+            Prefetch("city_links", queryset=ProviderCity.objects.select_related("city")),
+            "city_links__" + CITED,
+        )
+        .order_by("slug")
+    )
+
+
+def services_overview():
+    """Categories with their service lines and provider counts: two queries."""
+    lines = ServiceLine.objects.with_provider_counts().order_by("name")
+    return ServiceCategory.objects.prefetch_related(Prefetch("service_lines", queryset=lines))
+
+
+def service_line_detail(slug):
+    return (
+        ServiceLine.objects.select_related("category")
+        .prefetch_related(
+            CITED,
+            "tasks__" + CITED,
+            Prefetch(
+                "alternative_groupings",
+                queryset=AlternativeGrouping.objects.select_related("category"),
+            ),
+            "alternative_groupings__" + CITED,
+        )
+        .get(slug=slug)
+    )
+
+
+def providers_offering(line, city=None):
+    links = ProviderService.objects.filter(service_line=line)
+    if city is not None:
+        links = links.filter(provider__city_links__city=city)
+    return Provider.objects.filter(pk__in=links.values("provider")).prefetch_related(
+        Prefetch(
+            "service_links",
+            queryset=ProviderService.objects.filter(service_line=line).prefetch_related(CITED),
+            to_attr="cited_links",
+        )
+    )
+
+
+def related_service_lines(line):
+    return (
+        ServiceLine.objects.filter(
+            Q(category=line.category) | Q(alternative_groupings__category=line.category)
+        )
+        .exclude(pk=line.pk)
+        .with_provider_counts()
+        .distinct()
+        .order_by("name")
+    )
+
+
+def cities_overview():
+    return City.objects.annotate(provider_count=Count("provider_links")).prefetch_related(CITED)
+
+
+def city_detail(slug):
+    return City.objects.prefetch_related(CITED).get(slug=slug)
