@@ -42,3 +42,57 @@ def curator(db):
 def curator_client(client, curator):
     client.force_login(curator)
     return client
+
+
+@pytest.fixture
+def many_providers(db):
+    """120 extra providers, each with service lines, a city and citations: enough that a query
+    per row on any page would break its query bound."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from bpo_portal.directory.models import (
+        City,
+        Provider,
+        ProviderCity,
+        ProviderService,
+        ServiceLine,
+    )
+    from bpo_portal.sources.models import Citation, Source
+
+    lines = list(ServiceLine.objects.order_by("pk"))
+    cities = list(City.objects.order_by("pk"))
+    source = Source.objects.get(slug="contact-centres")
+    providers = Provider.objects.bulk_create(
+        Provider(
+            name=f"Bulk provider {n:03d}",
+            slug=f"bulk-provider-{n:03d}",
+            kind=Provider.Kind.LOCAL,
+            founded_year=1980 + n % 40,
+            description="Made in bulk for query-count tests.",
+            is_demo=True,
+        )
+        for n in range(120)
+    )
+    service_links = ProviderService.objects.bulk_create(
+        ProviderService(provider=p, service_line=lines[(n + k) % len(lines)])
+        for n, p in enumerate(providers)
+        for k in range(3)
+    )
+    city_links = ProviderCity.objects.bulk_create(
+        ProviderCity(provider=p, city=cities[n % len(cities)]) for n, p in enumerate(providers)
+    )
+    citations = []
+    for rows in (providers, service_links, city_links):
+        content_type = ContentType.objects.get_for_model(rows[0])
+        citations += [
+            Citation(
+                content_type=content_type,
+                object_id=row.pk,
+                source=source,
+                section="Skilled Workforce",
+                note="Test citation.",
+            )
+            for row in rows
+        ]
+    Citation.objects.bulk_create(citations)
+    return providers

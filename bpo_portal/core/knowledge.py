@@ -70,10 +70,14 @@ class KnowledgeLoader:
         if obj is None:
             return
         content_type = ContentType.objects.get_for_model(obj)
-        for source_slug, section, note, *rest in citations:
+        field_names = {f.name for f in obj._meta.get_fields()}
+        for entry in citations:
+            source_slug, section, note, *rest = entry
+            field = rest[0] if rest else ""
+            if len(rest) > 1 or (field and field not in field_names):
+                raise ValueError(f"{key}: malformed citation {entry!r} (quote notes with commas)")
             if self.sources[source_slug] is None:
                 continue
-            field = rest[0] if rest else ""
             self.ensure(
                 Citation,
                 f"citation:{key}|{source_slug}|{section}|{field}",

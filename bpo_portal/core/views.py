@@ -4,8 +4,8 @@ from django.shortcuts import render
 
 from bpo_portal.directory.models import City, Provider, ServiceCategory, ServiceLine
 from bpo_portal.sector.models import Advantage, Challenge, Incentive, Statistic
+from bpo_portal.sources.models import prefetch_citations
 
-CITED = "citations__source"
 HEADLINE_STATISTICS = [
     "call-centre-employment-100k",
     "it-ites-exports-2022",
@@ -20,8 +20,8 @@ def home(request):
     headline = {
         s.slug: s
         for s in Statistic.objects.filter(slug__in=HEADLINE_STATISTICS)
-        .select_related("origin")
-        .prefetch_related(CITED)
+        .select_related("origin", "metric")
+        .prefetch_related(prefetch_citations())
     }
     return render(
         request,

@@ -14,9 +14,9 @@ from bpo_portal.directory.models import (
     ServiceCategory,
     ServiceLine,
 )
+from bpo_portal.sources.models import prefetch_citations
 
 MAX_COMPARE = 8
-CITED = "citations__source"
 
 
 @dataclass
@@ -136,17 +136,17 @@ def provider_profile(slug):
     provider = (
         Provider.objects.select_related("parent")
         .prefetch_related(
-            CITED,
-            "aliases__" + CITED,
+            prefetch_citations(),
+            prefetch_citations("aliases__"),
             Prefetch(
                 "service_links",
                 queryset=ProviderService.objects.select_related("service_line__category").order_by(
                     "service_line__category__position", "service_line__name"
                 ),
             ),
-            "service_links__" + CITED,
+            prefetch_citations("service_links__"),
             Prefetch("city_links", queryset=ProviderCity.objects.select_related("city")),
-            "city_links__" + CITED,
+            prefetch_citations("city_links__"),
         )
         .get(slug=slug)
     )
@@ -200,14 +200,14 @@ def providers_for_compare(slugs):
         Provider.objects.filter(slug__in=slugs)
         .select_related("parent")
         .prefetch_related(
-            CITED,
+            prefetch_citations(),
             Prefetch(
                 "service_links",
                 queryset=ProviderService.objects.select_related("service_line__category"),
             ),
-            "service_links__" + CITED,
+            prefetch_citations("service_links__"),
             Prefetch("city_links", queryset=ProviderCity.objects.select_related("city")),
-            "city_links__" + CITED,
+            prefetch_citations("city_links__"),
         )
         .order_by("slug")
     )
@@ -223,13 +223,13 @@ def service_line_detail(slug):
     return (
         ServiceLine.objects.select_related("category")
         .prefetch_related(
-            CITED,
-            "tasks__" + CITED,
+            prefetch_citations(),
+            prefetch_citations("tasks__"),
             Prefetch(
                 "alternative_groupings",
                 queryset=AlternativeGrouping.objects.select_related("category"),
             ),
-            "alternative_groupings__" + CITED,
+            prefetch_citations("alternative_groupings__"),
         )
         .get(slug=slug)
     )
@@ -242,7 +242,9 @@ def providers_offering(line, city=None):
     return Provider.objects.filter(pk__in=links.values("provider")).prefetch_related(
         Prefetch(
             "service_links",
-            queryset=ProviderService.objects.filter(service_line=line).prefetch_related(CITED),
+            queryset=ProviderService.objects.filter(service_line=line).prefetch_related(
+                prefetch_citations()
+            ),
             to_attr="cited_links",
         )
     )
@@ -261,8 +263,10 @@ def related_service_lines(line):
 
 
 def cities_overview():
-    return City.objects.annotate(provider_count=Count("provider_links")).prefetch_related(CITED)
+    return City.objects.annotate(provider_count=Count("provider_links")).prefetch_related(
+        prefetch_citations()
+    )
 
 
 def city_detail(slug):
-    return City.objects.prefetch_related(CITED).get(slug=slug)
+    return City.objects.prefetch_related(prefetch_citations()).get(slug=slug)

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from bpo_portal.sector.models import Disagreement, DisagreementSide, Metric, Statistic
+from bpo_portal.sources.models import prefetch_citations
 
-CITED = "citations__source"
 CHART_WIDTH = 640
 LABEL_WIDTH = 230
 BAR_HEIGHT = 26
@@ -14,7 +14,7 @@ BAR_HEIGHT = 26
 
 def statistics_queryset():
     return Statistic.objects.select_related("metric", "origin").prefetch_related(
-        CITED, "disagreements"
+        prefetch_citations(), "disagreements"
     )
 
 
@@ -58,8 +58,8 @@ def statistics_by_metric(statistics):
 
 def disagreements():
     return Disagreement.objects.prefetch_related(
-        CITED,
-        Prefetch("sides", queryset=DisagreementSide.objects.prefetch_related(CITED)),
+        prefetch_citations(),
+        Prefetch("sides", queryset=DisagreementSide.objects.prefetch_related(prefetch_citations())),
         Prefetch("statistics", queryset=Statistic.objects.select_related("metric")),
     )
 
@@ -72,4 +72,4 @@ def solutions():
     """Recommended solutions with the challenges each addresses."""
     from bpo_portal.sector.models import Solution
 
-    return Solution.objects.prefetch_related(CITED, "challenges")
+    return Solution.objects.prefetch_related(prefetch_citations(), "challenges")

@@ -5,6 +5,7 @@ from bpo_portal.core.filtering import filter_request
 from bpo_portal.sector import selectors
 from bpo_portal.sector.filters import IncentiveFilter, StatisticFilter
 from bpo_portal.sector.models import Advantage, Challenge, Incentive
+from bpo_portal.sources.models import prefetch_citations
 
 INCENTIVE_COLUMNS = [
     ("name", lambda i: i.name),
@@ -19,7 +20,7 @@ INCENTIVE_COLUMNS = [
 
 
 def incentive_list(request):
-    queryset = Incentive.objects.select_related("body").prefetch_related(selectors.CITED)
+    queryset = Incentive.objects.select_related("body").prefetch_related(prefetch_citations())
     filterset, _ = filter_request(request, IncentiveFilter, queryset)
     if fmt := export_format(request):
         return export_response(fmt, filterset.qs, INCENTIVE_COLUMNS, "incentives")
@@ -28,7 +29,7 @@ def incentive_list(request):
 
 def incentive_detail(request, slug):
     incentive = get_object_or_404(
-        Incentive.objects.select_related("body").prefetch_related(selectors.CITED), slug=slug
+        Incentive.objects.select_related("body").prefetch_related(prefetch_citations()), slug=slug
     )
     related = Incentive.objects.filter(kind=incentive.kind).exclude(pk=incentive.pk)
     return render(
@@ -77,7 +78,7 @@ TOPIC_COLUMNS = [
 
 def challenge_list(request):
     challenges = Challenge.objects.prefetch_related(
-        selectors.CITED, "solutions__" + selectors.CITED
+        prefetch_citations(), prefetch_citations("solutions__")
     )
     if fmt := export_format(request):
         return export_response(fmt, challenges, TOPIC_COLUMNS, "challenges")
@@ -88,7 +89,7 @@ def challenge_list(request):
 
 
 def advantage_list(request):
-    advantages = Advantage.objects.prefetch_related(selectors.CITED).order_by("scope", "name")
+    advantages = Advantage.objects.prefetch_related(prefetch_citations()).order_by("scope", "name")
     if fmt := export_format(request):
         return export_response(fmt, advantages, TOPIC_COLUMNS, "advantages")
     groups = {}

@@ -129,3 +129,28 @@ def test_incentive_kinds_and_recommendations():
     liberalisation = Incentive.objects.get(slug="telecom-liberalisation-2003")
     assert (liberalisation.year, liberalisation.body.abbreviation) == (2003, "PTA")
     assert Incentive.objects.recommended().count() == 3
+
+
+def test_every_citation_field_is_a_field_of_its_fact():
+    for citation in Citation.objects.select_related("content_type"):
+        model = citation.content_type.model_class()
+        assert citation.field in {"", *(f.name for f in model._meta.get_fields())}, citation
+
+
+def test_the_loader_refuses_a_note_split_by_an_unquoted_comma():
+    from bpo_portal.core.knowledge import KnowledgeLoader, read_knowledge
+
+    data = read_knowledge(settings.KNOWLEDGE_FILE)
+    data["metrics"].append({"slug": "m", "name": "M", "description": "d"})
+    data["statistics"].append(
+        {
+            "slug": "broken",
+            "metric": "m",
+            "value": "1",
+            "unit": "people",
+            "scope": "s",
+            "cite": [["contact-centres", "Skilled Workforce", "One part", "another part."]],
+        }
+    )
+    with pytest.raises(ValueError, match="malformed citation"):
+        KnowledgeLoader(data).load()

@@ -1,0 +1,338 @@
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from bpo_portal.directory.models import Provider
+
+pytestmark = pytest.mark.django_db
+
+# Bounds hold with the real knowledge base plus 120 bulk providers: no query per row.
+MAX_QUERIES = {
+    "list": 13,
+    "detail": 9,
+    "compare": 7,
+    "services": 2,
+    "service": 12,
+    "cities": 2,
+    "city": 7,
+}
+
+
+def text(response):
+    return response.content.decode()
+
+
+def streamed(response):
+    return b"".join(response.streaming_content).decode()
+
+
+def get(client, url, data=None, max_queries=None, assert_max=None):
+    if assert_max is None:
+        return client.get(url, data)
+    with assert_max(max_queries):
+        return client.get(url, data)
+
+
+class TestDirectory:
+    url = reverse("directory:provider_list")
+
+    def test_lists_every_real_provider(self, client):
+        response = client.get(self.url)
+        assert response.status_code == 200
+        assert "7 providers" in text(response)
+        for name in ["Ibex", "TRG Pakistan", "Systems Limited", "Telenor", "PTCL", "Ufone"]:
+            assert name in text(response)
+
+    def test_who_offers_technical_support(self, client):
+        response = client.get(self.url, {"service": "technical-support"})
+        assert "1 provider offering technical support" in text(response)
+        assert [p.name for p in response.context["page"].object_list] == ["Ibex"]
+
+    def test_repeated_service_means_any_of_them(self, client):
+        response = client.get(
+            self.url, {"service": ["technical-support", "telemarketing-and-sales"]}
+        )
+        names = [p.name for p in response.context["page"].object_list]
+        assert names == ["Ibex", "TRG Pakistan"]
+        assert "2 providers offering technical support or telemarketing and sales" in text(response)
+
+    def test_combined_filters(self, client):
+        response = client.get(
+            self.url, {"category": "customer-support", "kind": "multinational", "sort": "-name"}
+        )
+        names = [p.name for p in response.context["page"].object_list]
+        assert names == ["Ufone", "Telenor", "PTCL"]
+
+    def test_founded_range_and_sort(self, client):
+        response = client.get(
+            self.url, {"founded_min": 1970, "founded_max": 2005, "sort": "founded"}
+        )
+        names = [p.name for p in response.context["page"].object_list]
+        assert names == ["Systems Limited", "TRG Pakistan"]
+        assert "founded 1970–2005" in text(response)
+
+    def test_text_search_covers_former_names(self, client):
+        response = client.get(self.url, {"q": "TRG Customer"})
+        assert [p.name for p in response.context["page"].object_list] == ["Ibex"]
+
+    def test_city_filter_says_nothing_is_stated(self, client):
+        response = client.get(self.url, {"city": "karachi"})
+        assert "0 providers in Karachi" in text(response)
+        assert "No provider matches" in text(response)
+
+    def test_facet_counts_are_within_the_current_result(self, client):
+        response = client.get(self.url, {"category": "customer-support"})
+        facets = {f.name: {v.value: v for v in f.values} for f in response.context["facets"]}
+        assert facets["service"]["call-centres"].count == 4
+        assert facets["service"]["technical-support"].count == 1
+        assert facets["kind"]["multinational"].count == 3
+        assert facets["category"]["customer-support"].selected
+        assert facets["service"]["call-centres"].toggled == ["call-centres"]
+
+    def test_facet_links_add_and_remove_values_and_keep_other_filters(self, client):
+        response = client.get(self.url, {"service": "call-centres", "sort": "-name", "page": "1"})
+        html = text(response)
+        assert 'href="?service=call-centres&amp;sort=-name&amp;kind=multinational"' in html
+        assert 'href="?sort=-name"' in html  # removing the selected service
+        assert "page=1" not in html.split('class="facets"')[1].split("</div>")[0]
+
+    def test_pagination_keeps_every_filter(self, client, many_providers):
+        response = client.get(self.url, {"kind": "local", "sort": "-founded", "page": "2"})
+        html = text(response)
+        assert response.context["page"].number == 2
+        assert 'href="?kind=local&amp;sort=-founded&amp;page=3"' in html
+        assert 'href="?kind=local&amp;sort=-founded&amp;page=1"' in html
+
+    @pytest.mark.parametrize(
+        "params, message",
+        [
+            ({"service": "no-such-line"}, "Ignored service=“no-such-line”"),
+            ({"founded_min": "nineteen"}, "Ignored founded_min=“nineteen”"),
+            ({"kind": "alien"}, "Ignored kind=“alien”"),
+            ({"sort": "salary"}, "Ignored sort=“salary”"),
+            ({"page": "999"}, "There is no page “999”"),
+            ({"page": "x"}, "There is no page “x”"),
+        ],
+    )
+    def test_bad_values_get_a_message_not_an_error(self, client, params, message):
+        response = client.get(self.url, params)
+        assert response.status_code == 200
+        assert message in text(response)
+
+    def test_query_count_does_not_grow_with_rows(
+        self, client, many_providers, django_assert_max_num_queries
+    ):
+        get(
+            client,
+            self.url,
+            {"service": ["call-centres", "data-entry"], "city": "karachi", "sort": "founded"},
+            MAX_QUERIES["list"],
+            django_assert_max_num_queries,
+        )
+        get(client, self.url, {"page": "3"}, MAX_QUERIES["list"], django_assert_max_num_queries)
+
+    def test_csv_export_has_every_matching_row(self, client, many_providers):
+        response = client.get(self.url, {"kind": "local", "format": "csv"})
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(streamed(response))))
+        assert len(rows) == Provider.objects.filter(kind="local").count() == 121
+        systems = next(r for r in rows if r["slug"] == "systems-limited")
+        assert systems["founded_year"] == "1977"
+        assert systems["service_lines"].split("; ") == [
+            "business-process-outsourcing",
+            "call-centres",
+            "data-management",
+            "software-development",
+        ]
+
+    def test_json_export_uses_the_same_filters(self, client):
+        response = client.get(self.url, {"service": "call-centres", "format": "json"})
+        rows = json.loads(streamed(response))
+        assert sorted(r["name"] for r in rows) == ["PTCL", "Systems Limited", "Telenor", "Ufone"]
+
+    def test_export_query_count_is_bounded(
+        self, client, many_providers, django_assert_max_num_queries
+    ):
+        with django_assert_max_num_queries(3):
+            streamed(client.get(self.url, {"format": "csv"}))
+
+
+class TestProfile:
+    def test_every_fact_has_a_numbered_citation(self, client):
+        response = client.get(reverse("directory:provider_detail", args=["trg-pakistan"]))
+        html = text(response)
+        assert "2002" in html and "Ambiguous" in html
+        assert "The Resource Group International" in html
+        assert html.count('<sup class="cite">') >= 7
+        assert 'id="cite-1"' in html
+        assert "Key Players in the Pakistani BPO Industry" in html
+        assert reverse("sources:detail", args=["bpo-overview"]) + "#section-key-players" in html
+
+    def test_silence_is_stated(self, client):
+        html = text(client.get(reverse("directory:provider_detail", args=["sp-global"])))
+        assert "The sources do not say which services S&amp;P Global offers." in html
+        assert html.count("Not stated in the sources") == 4  # founded, parent, headcount, cities
+        assert "None stated in the sources" in html  # other names
+
+    def test_services_grouped_by_category_and_former_names(self, client):
+        response = client.get(reverse("directory:provider_detail", args=["ibex"]))
+        groups = {
+            c.name: [link.service_line.name for link in links]
+            for c, links in response.context["service_groups"]
+        }
+        assert groups == {
+            "Customer support services": ["Customer care", "Technical support"],
+            "Digital marketing": ["Digital marketing (general)"],
+        }
+        assert "TRG Customer Solutions" in text(response)
+
+    def test_similar_providers_and_compare_links(self, client):
+        response = client.get(reverse("directory:provider_detail", args=["telenor"]))
+        similar = [p.name for p, shared in response.context["similar"]]
+        assert similar == ["PTCL", "Systems Limited", "Ufone"]
+        assert "/compare/?p=telenor&amp;p=ptcl" in text(response)
+
+    def test_unknown_provider_is_a_helpful_404(self, client):
+        response = client.get(reverse("directory:provider_detail", args=["nobody"]))
+        assert response.status_code == 404
+        assert "We could not find that page" in text(response)
+
+    def test_query_count(self, client, many_providers, django_assert_max_num_queries):
+        with django_assert_max_num_queries(MAX_QUERIES["detail"]):
+            client.get(reverse("directory:provider_detail", args=["bulk-provider-007"]))
+
+
+class TestCompare:
+    def test_query_form_redirects_to_the_canonical_url(self, client):
+        response = client.get(reverse("directory:compare_start"), {"p": ["trg-pakistan", "ibex"]})
+        assert response.status_code == 302
+        assert response.url == "/compare/ibex-vs-trg-pakistan/"
+
+    def test_unsorted_url_redirects_permanently(self, client):
+        response = client.get("/compare/trg-pakistan-vs-ibex/")
+        assert (response.status_code, response.url) == (301, "/compare/ibex-vs-trg-pakistan/")
+
+    def test_adding_a_provider_by_name(self, client):
+        response = client.get(
+            reverse("directory:compare_start"), {"p": ["ibex", "trg-pakistan"], "add": "telenor"}
+        )
+        assert response.url == "/compare/ibex-vs-telenor-vs-trg-pakistan/"
+
+    def test_grid_rows(self, client):
+        response = client.get("/compare/ibex-vs-systems-limited/")
+        html = text(response)
+        assert [p.slug for p in response.context["providers"]] == ["ibex", "systems-limited"]
+        rows = {
+            row.label: [bool(cell) for cell in row.cells]
+            for row in response.context["service_rows"]
+        }
+        assert rows["Technical support"] == [True, False]
+        assert rows["Software development"] == [False, True]
+        assert "Not stated" in html and ">No<" not in html
+        assert "1977" in html
+        assert 'href="/compare/?p=' not in html  # two providers: nothing to remove
+
+    def test_remove_links_for_three_or_more(self, client):
+        html = text(client.get("/compare/ibex-vs-ptcl-vs-telenor/"))
+        assert 'href="/compare/ptcl-vs-telenor/"' in html
+
+    @pytest.mark.parametrize("params", [{"p": "ibex"}, {}, {"p": ["ibex", "ibex"]}])
+    def test_fewer_than_two_gets_a_message(self, client, params):
+        response = client.get(reverse("directory:compare_start"), params)
+        assert response.status_code == 200
+        if params:
+            assert "Choose at least two providers" in text(response)
+
+    def test_more_than_eight_gets_a_message(self, client, many_providers):
+        slugs = [p.slug for p in many_providers[:9]]
+        response = client.get(reverse("directory:compare_start"), {"p": slugs})
+        assert "Compare at most 8 providers" in text(response)
+
+    def test_unknown_slug_is_dropped_with_a_message(self, client):
+        response = client.get("/compare/ibex-vs-nobody-vs-ptcl/", follow=True)
+        assert response.redirect_chain[-1][0] == "/compare/ibex-vs-ptcl/"
+        assert "Not found, so left out: nobody." in text(response)
+
+    def test_query_count_with_eight(self, client, many_providers, django_assert_max_num_queries):
+        slugs = sorted(p.slug for p in many_providers[:8])
+        with django_assert_max_num_queries(MAX_QUERIES["compare"]):
+            response = client.get(f"/compare/{'-vs-'.join(slugs)}/")
+        assert response.status_code == 200
+
+
+class TestServices:
+    def test_categories_with_lines_and_counts(self, client, django_assert_max_num_queries):
+        with django_assert_max_num_queries(MAX_QUERIES["services"]):
+            response = client.get(reverse("directory:service_list"))
+        html = text(response)
+        assert "Back-office services" in html and "Payroll processing" in html
+        counts = {
+            line.slug: line.provider_count
+            for category in response.context["categories"]
+            for line in category.service_lines.all()
+        }
+        assert counts["call-centres"] == 4 and counts["technical-support"] == 1
+
+    def test_service_line_page(self, client):
+        response = client.get(reverse("directory:service_detail", args=["technical-support"]))
+        html = text(response)
+        assert "Software troubleshooting" in html  # an example task
+        assert "Grouped differently by another source" in html and "IT services" in html
+        assert [p.name for p in response.context["page"].object_list] == ["Ibex"]
+        assert "Help desks" in html  # related line in the same category
+
+    def test_service_by_city_landing_page(self, client):
+        response = client.get(
+            reverse("directory:service_city", args=["technical-support", "karachi"])
+        )
+        assert response.status_code == 200
+        assert "The sources name no provider of technical support in Karachi" in text(response)
+
+    def test_city_filter_redirects_and_bad_city_gets_a_message(self, client):
+        response = client.get(
+            reverse("directory:service_detail", args=["data-entry"]), {"city": "lahore"}
+        )
+        assert response.url == "/services/data-entry/lahore/"
+        response = client.get(
+            reverse("directory:service_detail", args=["data-entry"]), {"city": "atlantis"}
+        )
+        assert "Ignored city=“atlantis”" in text(response)
+
+    def test_unknown_service_or_city_is_404(self, client):
+        assert client.get("/services/nothing/").status_code == 404
+        assert client.get("/services/data-entry/atlantis/").status_code == 404
+
+    def test_query_counts(self, client, many_providers, django_assert_max_num_queries):
+        with django_assert_max_num_queries(MAX_QUERIES["service"]):
+            client.get(reverse("directory:service_detail", args=["call-centres"]))
+        with django_assert_max_num_queries(MAX_QUERIES["service"]):
+            client.get(reverse("directory:service_city", args=["call-centres", "lahore"]))
+
+    def test_export(self, client):
+        rows = list(csv.DictReader(io.StringIO(streamed(client.get("/services/?format=csv")))))
+        assert len(rows) == 31
+
+
+class TestCities:
+    def test_city_list_with_map(self, client, many_providers, django_assert_max_num_queries):
+        with django_assert_max_num_queries(MAX_QUERIES["cities"]):
+            response = client.get(reverse("directory:city_list"))
+        html = text(response)
+        assert html.count('class="map-point"') == 3
+        assert "Sindh" in html and "international standards" in html
+
+    def test_city_page_says_when_providers_are_not_stated(self, client):
+        html = text(client.get(reverse("directory:city_detail", args=["lahore"])))
+        assert "Not stated in the sources" in html
+
+    def test_city_page_query_count(self, client, many_providers, django_assert_max_num_queries):
+        with django_assert_max_num_queries(MAX_QUERIES["city"]):
+            response = client.get(reverse("directory:city_detail", args=["karachi"]))
+        assert len(response.context["page"].object_list) == 20
+
+    def test_export(self, client):
+        rows = json.loads(streamed(client.get("/cities/?format=json")))
+        assert [r["name"] for r in rows] == ["Islamabad", "Karachi", "Lahore"]

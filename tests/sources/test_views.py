@@ -1,0 +1,38 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from bpo_portal.sources.models import Citation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_source_list(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        response = client.get(reverse("sources:list"))
+    html = response.content.decode()
+    assert "Contact-centre outsourcing in Pakistan" in html
+    assert "The article has no title; this one is ours." in html
+
+
+def test_source_page_lists_everything_taken_from_it(
+    client, many_providers, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("sources:detail", args=["contact-centres"]))
+    html = response.content.decode()
+    shown = sum(len(citations) for _, citations in response.context["sections"])
+    assert shown == Citation.objects.filter(source__slug="contact-centres").count()
+    assert 'id="section-technical-support"' in html
+    assert "Telenor offers Call and contact centres" in html
+    assert 'href="/providers/telenor/"' in html
+
+
+def test_unknown_source_is_404(client):
+    assert client.get("/sources/nothing/").status_code == 404
+
+
+def test_export(client):
+    rows = json.loads(b"".join(client.get("/sources/?format=json").streaming_content))
+    assert len(rows) == 5 and sum(r["citations"] for r in rows) == Citation.objects.count()
