@@ -96,3 +96,17 @@ def many_providers(db):
         ]
     Citation.objects.bulk_create(citations)
     return providers
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="Write screenshots of the main pages to docs/screenshots/ (make screenshots).",
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    if collection_path.name == "test_screenshots.py":
+        return not config.getoption("--screenshots")
+    return None

@@ -1,0 +1,72 @@
+"""What a visitor does, in a real headless Chromium against the live site."""
+
+import csv
+import io
+
+from playwright.sync_api import expect
+
+
+def test_find_providers_offering_technical_support(page, site):
+    page.goto(site + "/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Providers").click()
+    page.locator(".facets").get_by_role("link", name="Technical support").click()
+    expect(page.locator(".result-summary")).to_have_text("1 provider offering technical support")
+    expect(page.locator(".provider-row h2")).to_have_text(["Ibex"])
+
+
+def test_open_a_profile_and_follow_a_citation(page, site):
+    page.goto(site + "/providers/?service=technical-support")
+    page.get_by_role("link", name="Ibex", exact=True).click()
+    expect(page).to_have_url(site + "/providers/ibex/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ibex")
+    page.get_by_role("link", name="Source 2", exact=True).click()
+    expect(page).to_have_url(site + "/providers/ibex/#cite-2")
+    footnote = page.locator("#cite-2")
+    expect(footnote).to_contain_text("Key Players in the Pakistani BPO Industry")
+    footnote.get_by_role("link").click()
+    expect(page).to_have_url(site + "/sources/bpo-overview/#section-key-players-in-the-pakistani-bpo-industry")
+    expect(page.locator("#section-key-players-in-the-pakistani-bpo-industry")).to_contain_text(
+        "Ibex"
+    )
+
+
+def test_compare_two_providers_then_add_a_third(page, site):
+    page.goto(site + "/providers/ibex/")
+    page.get_by_role("link", name="Compare with Ibex").first.click()
+    expect(page).to_have_url(site + "/compare/ibex-vs-trg-pakistan/")
+    expect(page.locator("table.compare thead th")).to_have_count(3)
+    row = page.locator("tr", has=page.get_by_role("rowheader", name="Technical support"))
+    expect(row.locator("td").nth(0)).to_contain_text("✓")
+    expect(row.locator("td").nth(1)).to_have_text("Not stated")
+
+    page.get_by_label("Add a provider").fill("Telenor")
+    page.get_by_role("button", name="Add").click()
+    expect(page).to_have_url(site + "/compare/ibex-vs-telenor-vs-trg-pakistan/")
+    expect(page.locator("table.compare thead th")).to_have_count(4)
+
+    page.get_by_role("link", name="Remove Telenor from the comparison").click()
+    expect(page).to_have_url(site + "/compare/ibex-vs-trg-pakistan/")
+
+
+def test_export_the_filtered_list(page, site):
+    page.goto(site + "/providers/?service=call-centres&sort=-name")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    assert [row["name"] for row in rows] == ["Ufone", "Telenor", "Systems Limited", "PTCL"]
+
+
+def test_sort_menu_applies_itself(page, site):
+    page.goto(site + "/providers/")
+    page.get_by_label("Sort by").select_option("-founded")
+    expect(page).to_have_url(site + "/providers/?q=&founded_min=&founded_max=&sort=-founded")
+    expect(page.locator(".provider-row h2").first).to_have_text("TRG Pakistan")
+
+
+def test_keyboard_focus_is_visible(page, site):
+    page.goto(site + "/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0
