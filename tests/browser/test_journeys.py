@@ -2,6 +2,7 @@
 
 import csv
 import io
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -24,7 +25,9 @@ def test_open_a_profile_and_follow_a_citation(page, site):
     footnote = page.locator("#cite-2")
     expect(footnote).to_contain_text("Key Players in the Pakistani BPO Industry")
     footnote.get_by_role("link").click()
-    expect(page).to_have_url(site + "/sources/bpo-overview/#section-key-players-in-the-pakistani-bpo-industry")
+    expect(page).to_have_url(
+        site + "/sources/bpo-overview/#section-key-players-in-the-pakistani-bpo-industry"
+    )
     expect(page.locator("#section-key-players-in-the-pakistani-bpo-industry")).to_contain_text(
         "Ibex"
     )
@@ -52,7 +55,8 @@ def test_export_the_filtered_list(page, site):
     page.goto(site + "/providers/?service=call-centres&sort=-name")
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
-    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    content = Path(download.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(content)))
     assert [row["name"] for row in rows] == ["Ufone", "Telenor", "Systems Limited", "PTCL"]
 
 

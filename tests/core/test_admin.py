@@ -165,3 +165,16 @@ def test_the_curators_group_covers_every_knowledge_model():
                 assert (label, f"{action}_{model._meta.model_name}") in perms
     assert not any(codename.startswith("delete_") for _, codename in perms)
     assert not any(label == "auth" for label, _ in perms)
+
+
+def test_create_curator_command(monkeypatch, client):
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "a-long-Pass-phrase-42")
+    call_command("create_curator", "amna")
+    user = User.objects.get(username="amna")
+    assert user.is_staff and not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == ["Curators"]
+    assert client.login(username="amna", password="a-long-Pass-phrase-42")
+    assert client.get("/admin/directory/provider/").status_code == 200
