@@ -11,7 +11,9 @@ def test_find_providers_offering_technical_support(page, site):
     page.goto(site + "/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Providers").click()
     page.locator(".facets").get_by_role("link", name="Technical support").click()
-    expect(page.locator(".result-summary strong")).to_have_text("1 provider offering technical support")
+    expect(page.locator(".result-summary strong")).to_have_text(
+        "1 provider offering technical support"
+    )
     expect(page.locator(".provider-row h2")).to_have_text(["Ibex"])
 
 
