@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import render
 
 from bpo_portal.directory.models import City, Provider, ServiceCategory, ServiceLine
@@ -28,11 +28,13 @@ def home(request):
         "core/home.html",
         {
             "headline": [headline[slug] for slug in HEADLINE_STATISTICS if slug in headline],
-            "categories": ServiceCategory.objects.annotate(line_count=Count("service_lines")),
+            "categories": ServiceCategory.objects.annotate(
+                line_count=Count("service_lines")
+            ).order_by("position", "name"),
             "cities": City.objects.all(),
             "incentives": Incentive.objects.enacted()
             .select_related("body")
-            .order_by("-year", "-created")[:5],
+            .order_by(F("year").desc(nulls_last=True), "-created")[:5],
             "provider_count": Provider.objects.real().count(),
         },
     )

@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 
 from bpo_portal.directory.models import City, Provider, ServiceCategory, ServiceLine
 
@@ -13,9 +13,10 @@ SORT_CHOICES = [
 SORT_FIELDS = {
     "name": ["name", "id"],
     "-name": ["-name", "-id"],
-    # Providers whose founding year the sources do not state come last either way.
-    "founded": ["founded_year", "name"],
-    "-founded": ["-founded_year", "name"],
+    # Providers whose founding year the sources do not state come last either way, on every
+    # database (PostgreSQL would put them first in descending order).
+    "founded": [F("founded_year").asc(nulls_last=True), "name"],
+    "-founded": [F("founded_year").desc(nulls_last=True), "name"],
 }
 
 

@@ -216,7 +216,9 @@ def providers_for_compare(slugs):
 def services_overview():
     """Categories with their service lines and provider counts: two queries."""
     lines = ServiceLine.objects.with_provider_counts().order_by("name")
-    return ServiceCategory.objects.prefetch_related(Prefetch("service_lines", queryset=lines))
+    return ServiceCategory.objects.prefetch_related(
+        Prefetch("service_lines", queryset=lines)
+    ).order_by("position", "name")
 
 
 def service_line_detail(slug):
@@ -263,8 +265,10 @@ def related_service_lines(line):
 
 
 def cities_overview():
-    return City.objects.annotate(provider_count=Count("provider_links")).prefetch_related(
-        prefetch_citations()
+    return (
+        City.objects.annotate(provider_count=Count("provider_links"))
+        .prefetch_related(prefetch_citations())
+        .order_by("name")
     )
 
 

@@ -23,7 +23,7 @@ FACT_QUERYSETS = [
 
 
 def sources_overview():
-    return Source.objects.annotate(citation_count=Count("citations"))
+    return Source.objects.annotate(citation_count=Count("citations")).order_by("file_name")
 
 
 def source_sections(source):
