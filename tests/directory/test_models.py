@@ -92,3 +92,44 @@ def test_city_str_and_url():
     city = CityFactory(name="Multan", slug="multan")
     assert str(city) == "Multan"
     assert city.get_absolute_url() == "/cities/multan/"
+
+
+def test_unique_task_alias_grouping_and_citation():
+    from bpo_portal.directory.models import AlternativeGrouping, ProviderAlias, ServiceTask
+    from bpo_portal.sources.models import Citation
+
+    task = ServiceTask.objects.first()
+    assert_rejected(
+        lambda: ServiceTask.objects.create(service_line=task.service_line, name=task.name)
+    )
+    alias = ProviderAlias.objects.first()
+    assert_rejected(lambda: ProviderAlias.objects.create(provider=alias.provider, name=alias.name))
+    grouping = AlternativeGrouping.objects.first()
+    assert_rejected(
+        lambda: AlternativeGrouping.objects.create(
+            service_line=grouping.service_line, category=grouping.category, note="again"
+        )
+    )
+    citation = Citation.objects.first()
+    assert_rejected(
+        lambda: Citation.objects.create(
+            content_type=citation.content_type,
+            object_id=citation.object_id,
+            source=citation.source,
+            section=citation.section,
+            field=citation.field,
+            note="again",
+        )
+    )
+
+
+def test_a_cited_source_or_organisation_cannot_be_deleted():
+    from django.db.models import ProtectedError
+
+    from bpo_portal.directory.models import Organisation
+    from bpo_portal.sources.models import Source
+
+    with pytest.raises(ProtectedError):
+        Source.objects.get(slug="bpo-overview").delete()
+    with pytest.raises(ProtectedError):
+        Organisation.objects.get(slug="pta").delete()
