@@ -31,6 +31,14 @@ def plain_static_files(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached aggregates (a rolled-back test leaves the version as it was)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def curator(db):
     user = User.objects.create_user("curator", password="curator-pass-123", is_staff=True)

@@ -23,3 +23,18 @@ class LoadedRecord(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class DataVersion(models.Model):
+    """One row whose number goes up whenever curated data changes.
+
+    Cached aggregates are keyed by it, so every worker stops using them after any save.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self):
+        return f"Data version {self.number}"

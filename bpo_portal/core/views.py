@@ -48,7 +48,7 @@ def search_groups(query):
             "Providers",
             "Provider",
             "directory:provider_list",
-            Provider.objects.filter(text | Q(aliases__name__icontains=query)).distinct(),
+            Provider.objects.search(query),
         ),
         (
             "Service lines",

@@ -1,8 +1,15 @@
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 
-from bpo_portal.directory.models import City, Provider, ServiceCategory, ServiceLine
+from bpo_portal.directory.models import (
+    City,
+    Provider,
+    ProviderCity,
+    ProviderService,
+    ServiceCategory,
+    ServiceLine,
+)
 
 SORT_CHOICES = [
     ("name", "Name (A–Z)"),
@@ -20,35 +27,42 @@ SORT_FIELDS = {
 }
 
 
-class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    """Repeatable ?key=slug&key=slug matching any of the values."""
+class LinkedFilter(django_filters.ModelMultipleChoiceFilter):
+    """?key=slug&key=slug: providers linked to any of the named rows through a link table.
 
-    def __init__(self, *args, **kwargs):
+    Filters with `pk IN (SELECT provider_id FROM link WHERE other_id IN (...))`, which the
+    (other, provider) index answers alone, and never needs DISTINCT over the directory.
+    """
+
+    def __init__(self, *args, link_model, link_field, **kwargs):
+        self.link_model = link_model
+        self.link_field = link_field
         kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("distinct", True)
         super().__init__(*args, **kwargs)
 
-    def get_filter_predicate(self, value):
-        # The URL names rows by slug; the query compares keys, with no join to the named table.
-        return {self.field_name: value.pk}
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        links = self.link_model.objects.filter(**{f"{self.link_field}__in": [v.pk for v in value]})
+        return queryset.filter(pk__in=links.values("provider_id"))
 
 
 class ProviderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_text", max_length=200)
-    service = SlugMultipleChoiceFilter(
+    service = LinkedFilter(
         label="Service line",
-        field_name="service_links__service_line",
         queryset=ServiceLine.objects.all(),
+        link_model=ProviderService,
+        link_field="service_line",
     )
     category = django_filters.ModelChoiceFilter(
         label="Service category",
-        field_name="service_links__service_line__category",
         to_field_name="slug",
         queryset=ServiceCategory.objects.all(),
-        distinct=True,
+        method="filter_category",
     )
-    city = SlugMultipleChoiceFilter(
-        label="City", field_name="city_links__city", queryset=City.objects.all()
+    city = LinkedFilter(
+        label="City", queryset=City.objects.all(), link_model=ProviderCity, link_field="city"
     )
     kind = django_filters.ChoiceFilter(label="Kind", choices=Provider.Kind.choices)
     founded_min = django_filters.NumberFilter(
@@ -72,15 +86,11 @@ class ProviderFilter(django_filters.FilterSet):
         fields = []
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        matches = Provider.objects.filter(
-            Q(name__icontains=value)
-            | Q(aliases__name__icontains=value)
-            | Q(description__icontains=value)
-        ).values("pk")
-        return queryset.filter(pk__in=matches)
+        return queryset.search(value)
+
+    def filter_category(self, queryset, name, value):
+        links = ProviderService.objects.filter(service_line__category=value)
+        return queryset.filter(pk__in=links.values("provider_id"))
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORT_FIELDS[value])

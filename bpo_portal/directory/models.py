@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bpo_portal.core.models import TimeStampedModel
+from bpo_portal.directory.search import matching_ids
 from bpo_portal.sources.models import Cited
 
 MIN_YEAR = 1800
@@ -173,6 +174,17 @@ class ProviderQuerySet(models.QuerySet):
     def real(self):
         """Providers from the knowledge base, leaving out generated demo rows."""
         return self.filter(is_demo=False)
+
+    def search(self, text):
+        """Providers whose name or description has every word (full-text), or an alias has the text."""
+        text = text.strip()
+        if not text:
+            return self
+        by_alias = ProviderAlias.objects.filter(name__icontains=text).values("provider_id")
+        fulltext = matching_ids(text)
+        if fulltext is None:
+            return self.filter(pk__in=by_alias)
+        return self.filter(Q(pk__in=fulltext) | Q(pk__in=by_alias))
 
 
 class Provider(Cited, TimeStampedModel):

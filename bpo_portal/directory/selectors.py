@@ -52,44 +52,56 @@ def _facet(name, label, counts, labels, selected, multiple):
 
 
 def provider_facets(result, data):
-    """Counts of each filter value within `result`: one query per facet, never per value."""
+    """Counts of each filter value within `result`: one query per facet, never per value.
+
+    A provider has at most one link to a service line or a city, so those count rows; a
+    category can be reached through several of a provider's lines, so it counts providers.
+    """
     ids = result.order_by().values("pk")
-    service_counts = dict(
-        ProviderService.objects.filter(provider__in=ids)
-        .values_list("service_line__slug")
-        .annotate(n=Count("provider", distinct=True))
-    )
-    category_counts = dict(
-        ProviderService.objects.filter(provider__in=ids)
-        .values_list("service_line__category__slug")
-        .annotate(n=Count("provider", distinct=True))
-    )
-    city_counts = dict(
-        ProviderCity.objects.filter(provider__in=ids)
-        .values_list("city__slug")
-        .annotate(n=Count("provider", distinct=True))
-    )
-    kind_counts = dict(result.order_by().values_list("kind").annotate(n=Count("pk")))
-    lines = ServiceLine.objects.values_list("slug", "name")
+    links = ProviderService.objects.filter(provider__in=ids)
+    counts = {
+        "service": dict(links.values_list("service_line__slug").annotate(n=Count("pk"))),
+        "category": dict(
+            links.values_list("service_line__category__slug").annotate(
+                n=Count("provider", distinct=True)
+            )
+        ),
+        "city": dict(
+            ProviderCity.objects.filter(provider__in=ids)
+            .values_list("city__slug")
+            .annotate(n=Count("pk"))
+        ),
+        "kind": dict(result.order_by().values_list("kind").annotate(n=Count("pk"))),
+    }
+    labels = {
+        "service": list(ServiceLine.objects.values_list("slug", "name")),
+        "category": list(ServiceCategory.objects.values_list("slug", "name")),
+        "city": list(City.objects.values_list("slug", "name")),
+        "kind": Provider.Kind.choices,
+    }
+    return counts, labels
+
+
+def facets_for(counts, labels, data):
     return [
-        _facet("service", "Service line", service_counts, lines, data.getlist("service"), True),
+        _facet(
+            "service",
+            "Service line",
+            counts["service"],
+            labels["service"],
+            data.getlist("service"),
+            True,
+        ),
         _facet(
             "category",
             "Category",
-            category_counts,
-            ServiceCategory.objects.values_list("slug", "name"),
+            counts["category"],
+            labels["category"],
             [data.get("category")],
             False,
         ),
-        _facet(
-            "city",
-            "City",
-            city_counts,
-            City.objects.values_list("slug", "name"),
-            data.getlist("city"),
-            True,
-        ),
-        _facet("kind", "Kind", kind_counts, Provider.Kind.choices, [data.get("kind")], False),
+        _facet("city", "City", counts["city"], labels["city"], data.getlist("city"), True),
+        _facet("kind", "Kind", counts["kind"], labels["kind"], [data.get("kind")], False),
     ]
 
 

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from bpo_portal.core.caching import cached
 from bpo_portal.core.exports import export_format, export_response, joined
 from bpo_portal.core.filtering import filter_request
 from bpo_portal.directory import selectors
@@ -14,12 +15,30 @@ from bpo_portal.directory.models import City, Provider, ServiceLine
 PAGE_SIZE = 20
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE):
+class KnownCountPaginator(Paginator):
+    """A paginator told its row count (from the cache) instead of counting again."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE, count=None):
     number = request.GET.get("page", "1")
-    page = Paginator(queryset, per_page).get_page(number)
+    if count is None:
+        paginator = Paginator(queryset, per_page)
+    else:
+        paginator = KnownCountPaginator(queryset, per_page, count)
+    page = paginator.get_page(number)
     if str(page.number) != number.strip() and "page" in request.GET:
         messages.info(request, f"There is no page “{number}”; showing page {page.number}.")
     return page
+
+
+def filter_key(data):
+    """The filters of a query string, in a fixed order; page, sort and format do not matter."""
+    ignored = {"page", "sort", "format"}
+    return sorted((k, tuple(sorted(data.getlist(k)))) for k in data if k not in ignored)
 
 
 PROVIDER_COLUMNS = [
@@ -41,7 +60,12 @@ def provider_list(request):
     result = filterset.qs
     if fmt := export_format(request):
         return export_response(fmt, selectors.directory_rows(result), PROVIDER_COLUMNS, "providers")
-    page = paginate(request, selectors.directory_rows(result))
+    key = filter_key(data)
+    count = cached(request, "directory-count", key, result.count)
+    counts, labels = cached(
+        request, "directory-facets", key, lambda: selectors.provider_facets(result, data)
+    )
+    page = paginate(request, selectors.directory_rows(result), count=count)
     return render(
         request,
         "directory/provider_list.html",
@@ -49,7 +73,7 @@ def provider_list(request):
             "filterset": filterset,
             "page": page,
             "description": selectors.describe_result(page.paginator.count, filterset),
-            "facets": selectors.provider_facets(result, data),
+            "facets": selectors.facets_for(counts, labels, data),
             "sort_choices": SORT_CHOICES,
             "current_sort": data.get("sort", "name"),
         },
@@ -67,7 +91,9 @@ def provider_detail(request, slug):
         {
             "provider": provider,
             "service_groups": service_groups,
-            "similar": selectors.similar_providers(provider),
+            "similar": cached(
+                request, "similar", provider.pk, lambda: selectors.similar_providers(provider)
+            ),
         },
     )
 

@@ -5,14 +5,15 @@ import json
 import pytest
 from django.urls import reverse
 
-from bpo_portal.directory.models import Provider
+from bpo_portal.directory.models import Provider, ProviderService
 
 pytestmark = pytest.mark.django_db
 
 # Bounds hold with the real knowledge base plus 120 bulk providers: no query per row.
 MAX_QUERIES = {
-    "list": 13,
-    "detail": 9,
+    "list": 14,
+    "list_cached": 6,
+    "detail": 10,
     "compare": 7,
     "services": 2,
     "service": 12,
@@ -133,6 +134,29 @@ class TestDirectory:
             django_assert_max_num_queries,
         )
         get(client, self.url, {"page": "3"}, MAX_QUERIES["list"], django_assert_max_num_queries)
+        # The same filters again: counts come from the cache.
+        get(
+            client,
+            self.url,
+            {"page": "4"},
+            MAX_QUERIES["list_cached"],
+            django_assert_max_num_queries,
+        )
+
+    def test_a_curators_save_refreshes_cached_counts(self, client):
+        params = {"service": "technical-support"}
+        assert "1 provider offering technical support" in text(client.get(self.url, params))
+        ibex = Provider.objects.get(slug="ibex")
+        telenor = Provider.objects.get(slug="telenor")
+        link = ibex.service_links.get(service_line__slug="technical-support")
+        link.provider = telenor
+        link.save()  # as the admin would, through the ORM: the data version goes up
+        assert "1 provider offering technical support" in text(client.get(self.url, params))
+        assert [p.name for p in client.get(self.url, params).context["page"].object_list] == [
+            "Telenor"
+        ]
+        ProviderService.objects.create(provider=ibex, service_line=link.service_line)
+        assert "2 providers offering technical support" in text(client.get(self.url, params))
 
     def test_csv_export_has_every_matching_row(self, client, many_providers):
         response = client.get(self.url, {"kind": "local", "format": "csv"})

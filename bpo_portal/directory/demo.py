@@ -1,0 +1,243 @@
+"""Synthetic demo providers for load and scale testing, never mixed into the knowledge base.
+
+Every demo row has `is_demo=True` and cites the "Generated demo data" source, which names no
+real article. The same seed always gives the same data.
+"""
+
+import random
+import time
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from bpo_portal.core.caching import bump_version
+from bpo_portal.core.models import LoadedRecord
+from bpo_portal.directory.models import City, Provider, ProviderCity, ProviderService, ServiceLine
+from bpo_portal.sources.models import Citation, Source
+
+DEMO_SOURCE = {
+    "slug": "generated-demo-data",
+    "title": "Generated demo data (not a real source)",
+    "title_is_ours": True,
+    "summary": "Synthetic providers made by generate_demo_data for load and scale tests.",
+    "file_name": "generated-demo-data",
+    "headings": ["Generated"],
+}
+BATCH = 5000
+
+FIRST = [
+    "Indus",
+    "Ravi",
+    "Margalla",
+    "Karakoram",
+    "Chenab",
+    "Jhelum",
+    "Sutlej",
+    "Kohinoor",
+    "Crescent",
+    "Falcon",
+    "Meridian",
+    "Summit",
+    "Horizon",
+    "Cedar",
+    "Silk Route",
+    "Zephyr",
+    "Blue Pine",
+    "Saffron",
+    "Orbit",
+    "Harbour",
+    "Monsoon",
+    "Delta",
+    "Nexus",
+    "Pinnacle",
+    "Lotus",
+    "Beacon",
+]
+SECOND = [
+    "Data",
+    "Contact",
+    "Support",
+    "Process",
+    "Tech",
+    "Outsourcing",
+    "Digital",
+    "Business",
+    "Knowledge",
+    "Care",
+    "Cloud",
+    "Back Office",
+    "Call",
+    "Service",
+    "Analytics",
+    "Systems",
+]
+SUFFIX = ["Solutions", "Services", "Partners", "Labs", "Group", "Hub", "Works", "Centre", "Global"]
+OPENERS = [
+    "A demo outsourcing firm",
+    "A generated provider",
+    "A synthetic contact-centre operator",
+    "An invented back-office specialist",
+]
+CLOSERS = [
+    "It serves clients in North America, Europe and the Middle East from its delivery floors.",
+    "Its teams work in shifts so that clients in other time zones are covered all day.",
+    "It trains new graduates in-house and runs quality checks on every account it manages.",
+    "It invests in cloud tools and automation to keep its services efficient for clients.",
+]
+KINDS = [Provider.Kind.LOCAL] * 6 + [Provider.Kind.MULTINATIONAL] * 2 + [Provider.Kind.SUBSIDIARY]
+
+
+def has_curated_data():
+    """True once curators have worked on the database, or it holds rows the loader did not make."""
+    if LogEntry.objects.exists():
+        return True
+    loaded = {
+        key.split(":", 1)[1]
+        for key in LoadedRecord.objects.filter(key__startswith="provider:").values_list(
+            "key", flat=True
+        )
+    }
+    real = set(Provider.objects.real().values_list("slug", flat=True))
+    return bool(real - loaded)
+
+
+def _description(rng, name, lines, cities):
+    services = ", ".join(line.name.lower() for line in lines[:3])
+    places = " and ".join(city.name for city in cities)
+    text = (
+        f"{rng.choice(OPENERS)}, {name} offers {services} from offices in {places}. "
+        f"{rng.choice(CLOSERS)} {rng.choice(CLOSERS)}"
+    )
+    return text[:320]
+
+
+class _Table:
+    """Rows for one table, inserted with executemany and ids numbered here, not by the database."""
+
+    def __init__(self, model, fields):
+        self.model = model
+        self.fields = ["id", *fields]
+        self.next_id = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        self.rows = []
+        columns = ", ".join(
+            connection.ops.quote_name(model._meta.get_field(name).column) for name in self.fields
+        )
+        placeholders = ", ".join(["%s"] * len(self.fields))
+        self.sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+
+    def add(self, *values):
+        pk = self.next_id
+        self.next_id += 1
+        self.rows.append((pk, *values))
+        return pk
+
+    def flush(self, cursor):
+        cursor.executemany(self.sql, self.rows)
+        self.rows = []
+
+
+def generate(count, seed=0, progress=None):
+    """Create `count` demo providers with service lines, cities and citations, in bulk."""
+    rng = random.Random(seed)
+    lines = list(ServiceLine.objects.order_by("pk"))
+    cities = list(City.objects.order_by("pk"))
+    if not lines or not cities:
+        raise ValueError(
+            "Load the knowledge base first: demo providers link to its services and cities."
+        )
+    source, _ = Source.objects.get_or_create(slug=DEMO_SOURCE["slug"], defaults=DEMO_SOURCE)
+    start_number = Provider.objects.filter(is_demo=True).count()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    types = {
+        model: ContentType.objects.get_for_model(model).pk
+        for model in (Provider, ProviderService, ProviderCity)
+    }
+    note = "Generated demo data, not a fact from the sources."
+    providers = _Table(
+        Provider,
+        [
+            "created",
+            "modified",
+            "name",
+            "slug",
+            "kind",
+            "founded_year",
+            "founded_year_ambiguous",
+            "headcount",
+            "description",
+            "is_demo",
+        ],
+    )
+    service_links = _Table(ProviderService, ["created", "modified", "provider", "service_line"])
+    city_links = _Table(ProviderCity, ["created", "modified", "provider", "city"])
+    citations = _Table(
+        Citation,
+        ["created", "modified", "source", "section", "field", "note", "content_type", "object_id"],
+    )
+
+    def cite(model, pk):
+        citations.add(now, now, source.pk, "Generated", "", note, types[model], pk)
+
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for n in range(start_number, start_number + count):
+            name = f"{rng.choice(FIRST)} {rng.choice(SECOND)} {rng.choice(SUFFIX)} {n + 1:06d}"
+            chosen_lines = rng.sample(lines, rng.randint(1, 6))
+            chosen_cities = rng.sample(cities, rng.randint(1, min(3, len(cities))))
+            founded = rng.randint(1960, 2024) if rng.random() < 0.85 else None
+            provider = providers.add(
+                now,
+                now,
+                name,
+                f"demo-{n + 1:06d}",
+                rng.choice(KINDS),
+                founded,
+                False,
+                "",
+                _description(rng, name, chosen_lines, chosen_cities),
+                True,
+            )
+            cite(Provider, provider)
+            for line in chosen_lines:
+                cite(ProviderService, service_links.add(now, now, provider, line.pk))
+            for city in chosen_cities:
+                cite(ProviderCity, city_links.add(now, now, provider, city.pk))
+            done = n - start_number + 1
+            if done % BATCH == 0 or done == count:
+                for table in (providers, service_links, city_links, citations):
+                    table.flush(cursor)
+                if progress:
+                    progress(done, count, time.monotonic() - started)
+        for sql in connection.ops.sequence_reset_sql(
+            no_style(), [Provider, ProviderService, ProviderCity, Citation]
+        ):
+            cursor.execute(sql)
+        cursor.execute("ANALYZE")
+    bump_version()
+    return count
+
+
+def clear():
+    """Remove every demo provider and what hangs off it, and the demo source."""
+    with transaction.atomic():
+        demo = Provider.objects.filter(is_demo=True)
+        types = ContentType.objects.get_for_models(Provider, ProviderService, ProviderCity)
+        links = {
+            ProviderService: ProviderService.objects.filter(provider__is_demo=True),
+            ProviderCity: ProviderCity.objects.filter(provider__is_demo=True),
+            Provider: demo,
+        }
+        for model, rows in links.items():
+            Citation.objects.filter(
+                content_type=types[model], object_id__in=rows.values("pk")
+            ).delete()
+        ProviderService.objects.filter(provider__is_demo=True).delete()
+        ProviderCity.objects.filter(provider__is_demo=True).delete()
+        deleted, _ = demo.delete()
+        Source.objects.filter(slug=DEMO_SOURCE["slug"], citations__isnull=True).delete()
+    bump_version()
+    return deleted
