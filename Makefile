@@ -8,7 +8,7 @@ BOOTSTRAP_PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: setup run test test-sqlite test-postgres lint screenshots clean
+.PHONY: setup run test test-sqlite test-postgres lint screenshots bench clean
 
 $(PY):
 	@test -n "$(BOOTSTRAP_PYTHON)" || { echo "Python 3.12 or newer is needed." >&2; exit 1; }
@@ -44,3 +44,15 @@ screenshots: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: bench/requirements.txt | $(PY)
+	$(BOOTSTRAP_PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench: $(STAMP) $(BENCH_VENV)/.installed
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+	$(PY) bench/run.py sqlite
+	.ci/with-postgres $(PY) bench/run.py postgres
+	$(PY) bench/run.py report

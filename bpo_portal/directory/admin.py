@@ -129,7 +129,14 @@ class ProviderCityInline(CitedRowInline):
 @admin.register(Provider)
 class ProviderAdmin(CitedAdmin):
     list_display = ["name", "kind", "founded_year", "parent", "service_count", "is_demo"]
-    list_filter = ["kind", "is_demo", "founded_year_ambiguous", "services__category"]
+    list_filter = [
+        "kind",
+        "is_demo",
+        "founded_year_ambiguous",
+        "services__category",
+        "services",
+        "cities",
+    ]
     list_select_related = ["parent"]
     search_fields = ["name", "aliases__name", "description"]
     autocomplete_fields = ["parent"]

@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from bpo_portal.directory.models import (
     City,
@@ -27,12 +27,17 @@ SORT_FIELDS = {
 }
 
 
-class LinkedFilter(django_filters.ModelMultipleChoiceFilter):
-    """?key=slug&key=slug: providers linked to any of the named rows through a link table.
+def linked(link_model, **lookups):
+    """Providers with a row in `link_model` matching `lookups`, as a correlated EXISTS.
 
-    Filters with `pk IN (SELECT provider_id FROM link WHERE other_id IN (...))`, which the
-    (other, provider) index answers alone, and never needs DISTINCT over the directory.
+    The (provider, other) unique index answers each check, so a page sorted by name walks the
+    name index and stops after one page, and no DISTINCT is needed over the directory.
     """
+    return Exists(link_model.objects.filter(provider=OuterRef("pk"), **lookups))
+
+
+class LinkedFilter(django_filters.ModelMultipleChoiceFilter):
+    """?key=slug&key=slug: providers linked to any of the named rows through a link table."""
 
     def __init__(self, *args, link_model, link_field, **kwargs):
         self.link_model = link_model
@@ -43,8 +48,8 @@ class LinkedFilter(django_filters.ModelMultipleChoiceFilter):
     def filter(self, queryset, value):
         if not value:
             return queryset
-        links = self.link_model.objects.filter(**{f"{self.link_field}__in": [v.pk for v in value]})
-        return queryset.filter(pk__in=links.values("provider_id"))
+        pks = [v.pk for v in value]
+        return queryset.filter(linked(self.link_model, **{f"{self.link_field}__in": pks}))
 
 
 class ProviderFilter(django_filters.FilterSet):
@@ -89,8 +94,8 @@ class ProviderFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_category(self, queryset, name, value):
-        links = ProviderService.objects.filter(service_line__category=value)
-        return queryset.filter(pk__in=links.values("provider_id"))
+        lines = ServiceLine.objects.filter(category=value).values("pk")
+        return queryset.filter(linked(ProviderService, service_line__in=lines))
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORT_FIELDS[value])

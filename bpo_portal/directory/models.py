@@ -226,6 +226,7 @@ class Provider(Cited, TimeStampedModel):
     class Meta:
         ordering = ["name"]
         indexes = [
+            models.Index(fields=["name", "id"]),
             models.Index(fields=["kind", "name"]),
             models.Index(fields=["founded_year", "name"]),
         ]
