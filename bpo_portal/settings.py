@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bpo_portal.core.citations.footnotes",
+                "bpo_portal.core.caching.data_version",
             ],
         },
     },

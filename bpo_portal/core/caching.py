@@ -1,4 +1,4 @@
-"""Caching of expensive aggregates, invalidated by any change to curated data.
+"""Caching of expensive aggregates and rendered pages, invalidated by any change to curated data.
 
 Every save or delete in the knowledge apps bumps one DataVersion row; cache keys carry the
 version, so after a change every worker recomputes instead of serving stale counts.
@@ -8,6 +8,7 @@ import hashlib
 
 from django.core.cache import cache
 from django.db.models import F
+from django.utils.functional import SimpleLazyObject
 
 from bpo_portal.core.models import DataVersion
 
@@ -25,12 +26,22 @@ def bump_version(**kwargs):
         DataVersion.objects.create(pk=1, number=1)
 
 
-def cached(request, name, parts, compute):
-    """compute(), cached under `name` and `parts` for the data version seen by this request."""
+def request_version(request):
+    """The data version, read once per request."""
     if not hasattr(request, "_data_version"):
         request._data_version = current_version()
+    return request._data_version
+
+
+def data_version(request):
+    """Context processor: `data_version` for {% cache %} keys, read only if a template uses it."""
+    return {"data_version": SimpleLazyObject(lambda: request_version(request))}
+
+
+def cached(request, name, parts, compute):
+    """compute(), cached under `name` and `parts` for the data version seen by this request."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"bpo:{request._data_version}:{name}:{digest}"
+    key = f"bpo:{request_version(request)}:{name}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()

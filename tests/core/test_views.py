@@ -9,7 +9,7 @@ def text(response):
 
 
 def test_home(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("home"))
     html = text(response)
     assert "over 100,000 people" in html and "US$2.5 billion" in html

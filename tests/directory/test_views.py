@@ -14,7 +14,7 @@ MAX_QUERIES = {
     "list": 14,
     "list_cached": 6,
     "detail": 10,
-    "compare": 7,
+    "compare": 8,
     "services": 2,
     "service": 12,
     "cities": 2,
@@ -218,6 +218,16 @@ class TestProfile:
         similar = [p.name for p, shared in response.context["similar"]]
         assert similar == ["PTCL", "Systems Limited", "Ufone"]
         assert "/compare/?p=telenor&amp;p=ptcl" in text(response)
+
+    def test_cached_page_changes_after_a_curators_save(self, client):
+        url = reverse("directory:provider_detail", args=["ibex"])
+        old = "A major provider centred on managing customer experience"
+        assert old in text(client.get(url))
+        ibex = Provider.objects.get(slug="ibex")
+        ibex.description = "Corrected by a curator."
+        ibex.save()
+        html = text(client.get(url))
+        assert "Corrected by a curator." in html and old not in html
 
     def test_unknown_provider_is_a_helpful_404(self, client):
         response = client.get(reverse("directory:provider_detail", args=["nobody"]))

@@ -115,7 +115,7 @@ class TestStatistics:
         assert response.status_code == 200 and "Ignored" in text(response)
 
     def test_query_count(self, client, django_assert_max_num_queries):
-        with django_assert_max_num_queries(11):
+        with django_assert_max_num_queries(12):
             client.get(self.url, {"metric": "it-exports", "year": "2022"})
 
     def test_export(self, client):
