@@ -19,15 +19,16 @@ def export_format(request):
     return fmt if fmt in FORMATS else None
 
 
-def _rows(queryset, columns):
+def object_rows(queryset, columns):
+    """Rows of a (small) queryset as dicts, through `columns`: [(header, function of an object)]."""
     rows = queryset.iterator(chunk_size=CHUNK) if hasattr(queryset, "iterator") else queryset
     for obj in rows:
         yield {header: value(obj) for header, value in columns}
 
 
-def _csv(rows, columns):
+def _csv(rows, headers):
     writer = csv.writer(_Echo())
-    yield writer.writerow([header for header, _ in columns])
+    yield writer.writerow(headers)
     for row in rows:
         yield writer.writerow(["" if v is None else v for v in row.values()])
 
@@ -40,13 +41,13 @@ def _json(rows):
 
 
 def export_response(fmt, queryset, columns, name):
-    """`columns` is a list of (header, function of a row)."""
-    rows = _rows(queryset, columns)
-    body = _csv(rows, columns) if fmt == "csv" else _json(rows)
+    """Stream `queryset` through `columns`, a list of (header, function of an object)."""
+    return stream_rows(fmt, object_rows(queryset, columns), [h for h, _ in columns], name)
+
+
+def stream_rows(fmt, rows, headers, name):
+    """Stream dicts (keys in the order of `headers`) as a CSV or JSON download."""
+    body = _csv(rows, headers) if fmt == "csv" else _json(rows)
     response = StreamingHttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
-
-
-def joined(values):
-    return "; ".join(values)

@@ -1,8 +1,11 @@
 """Reads for the directory pages, each built in a fixed number of queries."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 
 from bpo_portal.core.templatetags.portal import lowerfirst
 from bpo_portal.directory.models import (
@@ -286,3 +289,55 @@ def cities_overview():
 
 def city_detail(slug):
     return City.objects.prefetch_related(prefetch_citations()).get(slug=slug)
+
+
+EXPORT_HEADERS = [
+    "name", "slug", "kind", "founded_year", "founded_year_ambiguous", "parent", "headcount",
+    "service_lines", "cities", "url",
+]  # fmt: skip
+
+
+def export_rows(result, chunk=2000):
+    """Every provider of `result` as a dict, read as plain values a chunk at a time.
+
+    Three queries per chunk (providers, their service lines, their cities) and no model
+    instances, so memory stays flat however many providers there are.
+    """
+    kinds = dict(Provider.Kind.choices)
+    url = reverse("directory:provider_detail", kwargs={"slug": "SLUG"})
+    fields = [
+        "pk",
+        "name",
+        "slug",
+        "kind",
+        "founded_year",
+        "founded_year_ambiguous",
+        "parent__name",
+        "headcount",
+    ]
+    rows = result.values_list(*fields).iterator(chunk_size=chunk)
+    while batch := list(islice(rows, chunk)):
+        ids = [row[0] for row in batch]
+        lines, cities = defaultdict(list), defaultdict(list)
+        services = ProviderService.objects.filter(provider__in=ids)
+        for provider, slug in services.values_list("provider", "service_line__slug").order_by(
+            "service_line__slug"
+        ):
+            lines[provider].append(slug)
+        for provider, slug in ProviderCity.objects.filter(provider__in=ids).values_list(
+            "provider", "city__slug"
+        ):
+            cities[provider].append(slug)
+        for pk, name, slug, kind, founded, ambiguous, parent, headcount in batch:
+            yield {
+                "name": name,
+                "slug": slug,
+                "kind": kinds.get(kind, kind),
+                "founded_year": founded,
+                "founded_year_ambiguous": ambiguous,
+                "parent": parent,
+                "headcount": headcount or None,
+                "service_lines": "; ".join(lines[pk]),
+                "cities": "; ".join(sorted(cities[pk])),
+                "url": url.replace("SLUG", slug),
+            }

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from bpo_portal.core.caching import cached
-from bpo_portal.core.exports import export_format, export_response, joined
+from bpo_portal.core.exports import export_format, export_response, stream_rows
 from bpo_portal.core.filtering import filter_request
 from bpo_portal.directory import selectors
 from bpo_portal.directory.filters import SORT_CHOICES, ProviderFilter
@@ -41,25 +41,12 @@ def filter_key(data):
     return sorted((k, tuple(sorted(data.getlist(k)))) for k in data if k not in ignored)
 
 
-PROVIDER_COLUMNS = [
-    ("name", lambda p: p.name),
-    ("slug", lambda p: p.slug),
-    ("kind", lambda p: p.get_kind_display()),
-    ("founded_year", lambda p: p.founded_year),
-    ("founded_year_ambiguous", lambda p: p.founded_year_ambiguous),
-    ("parent", lambda p: p.parent.name if p.parent else None),
-    ("headcount", lambda p: p.headcount or None),
-    ("service_lines", lambda p: joined(link.service_line.slug for link in p.service_links.all())),
-    ("cities", lambda p: joined(link.city.slug for link in p.city_links.all())),
-    ("url", lambda p: p.get_absolute_url()),
-]
-
-
 def provider_list(request):
     filterset, data = filter_request(request, ProviderFilter, Provider.objects.all())
     result = filterset.qs
     if fmt := export_format(request):
-        return export_response(fmt, selectors.directory_rows(result), PROVIDER_COLUMNS, "providers")
+        rows = selectors.export_rows(result)
+        return stream_rows(fmt, rows, selectors.EXPORT_HEADERS, "providers")
     key = filter_key(data)
     count = cached(request, "directory-count", key, result.count)
     counts, labels = cached(
