@@ -64,6 +64,8 @@ def app_env(database_url):
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
+        # A fresh cache for each database, shared by the workers serving it.
+        "CACHE_DIR": str(OUT / "cache" / re.sub(r"\W+", "-", database_url)),
     }
 
 

@@ -4,6 +4,7 @@ DATABASE_URL  database to use (default: SQLite file db.sqlite3 in the project ro
 SECRET_KEY    signing key; `manage.py check --deploy` refuses the development default
 DEBUG         "1"/"true" turns debug mode on; off unless set
 ALLOWED_HOSTS comma-separated host names
+CACHE_DIR     folder of the cache shared by the worker processes (default: var/cache)
 """
 
 import os
@@ -89,10 +90,14 @@ DATABASES = {
     )
 }
 
+# Shared by every worker process, so an aggregate is computed once per data change, not once
+# per worker. Keys carry the data version, so old entries are simply never read again.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
     }
 }
 

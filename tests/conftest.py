@@ -32,8 +32,9 @@ def plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with no cached aggregates (a rolled-back test leaves the version as it was)."""
+def empty_cache(settings):
+    """Each test has its own empty in-memory cache (a rolled-back test leaves the version as it was)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
     cache.clear()
