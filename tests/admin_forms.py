@@ -21,7 +21,8 @@ def _form_data(form):
 def change_form_data(response):
     """POST data that re-submits an admin add/change form exactly as rendered."""
     data = _form_data(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
+    inlines = response.context.get("inline_admin_formsets", [])
+    for inline in inlines:
         formset = inline.formset
         management = formset.management_form
         for name in management.fields:

@@ -18,8 +18,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(items):
-    # Browser tests flush the database when they end, so they run after everything else.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # Tests that empty or rebuild the database (browser tests flush it when they end) run after
+    # everything else; they load the knowledge base again themselves.
+    items.sort(key=lambda item: any(item.get_closest_marker(m) for m in ("browser", "rebuilds_db")))
 
 
 @pytest.fixture(autouse=True)

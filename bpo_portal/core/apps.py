@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
+        from bpo_portal.core import checks  # noqa: F401  (registers the deploy checks)
         from bpo_portal.core.caching import on_change
 
         for signal in (post_save, post_delete):

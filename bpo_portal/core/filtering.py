@@ -31,3 +31,8 @@ def filter_request(request, filter_class, queryset):
     for notice in notices:
         messages.warning(request, notice)
     return filterset, data
+
+
+def text_param(request, name, max_length=200):
+    """A free-text query parameter, stripped of NUL bytes (which databases refuse) and cut short."""
+    return request.GET.get(name, "").replace("\x00", "").strip()[:max_length]

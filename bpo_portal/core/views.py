@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.db.models import Count, F, Q
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
+from bpo_portal.core.filtering import text_param
 from bpo_portal.directory.models import City, Provider, ServiceCategory, ServiceLine
 from bpo_portal.sector.models import Advantage, Challenge, Incentive, Statistic
 from bpo_portal.sources.models import prefetch_citations
@@ -16,6 +18,7 @@ MAX_QUERY_LENGTH = 200
 RESULTS_PER_TYPE = 10
 
 
+@require_safe
 def home(request):
     headline = {
         s.slug: s
@@ -73,11 +76,12 @@ def search_groups(query):
     ]
 
 
+@require_safe
 def search(request):
-    query = request.GET.get("q", "").strip()
+    query = text_param(request, "q", max_length=None)
     if len(query) > MAX_QUERY_LENGTH:
         messages.warning(request, f"Only the first {MAX_QUERY_LENGTH} characters were searched.")
-        query = query[:MAX_QUERY_LENGTH]
+        query = query[:MAX_QUERY_LENGTH].strip()
     groups = []
     if query:
         for label, singular, list_url, queryset in search_groups(query):

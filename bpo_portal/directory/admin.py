@@ -13,10 +13,10 @@ from bpo_portal.directory.models import (
     ServiceLine,
     ServiceTask,
 )
-from bpo_portal.sources.admin import CitationInline, CitedRowInline
+from bpo_portal.sources.admin import CitationInline, CitedRowInline, CuratedAdmin
 
 
-class CitedAdmin(admin.ModelAdmin):
+class CitedAdmin(CuratedAdmin):
     """Admin for a cited model: its citations are edited inline."""
 
     inlines = [CitationInline]

@@ -116,18 +116,19 @@ def _description(rng, name, lines, cities):
 
 
 class _Table:
-    """Rows for one table, inserted with executemany and ids numbered here, not by the database."""
+    """Rows for one table, numbered here and inserted many rows per INSERT statement."""
+
+    ROWS_PER_STATEMENT = 500
 
     def __init__(self, model, fields):
         self.model = model
         self.fields = ["id", *fields]
         self.next_id = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
         self.rows = []
-        columns = ", ".join(
-            connection.ops.quote_name(model._meta.get_field(name).column) for name in self.fields
-        )
-        placeholders = ", ".join(["%s"] * len(self.fields))
-        self.sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(model._meta.get_field(name).column) for name in self.fields)
+        self.prefix = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
+        self.row_sql = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
 
     def add(self, *values):
         pk = self.next_id
@@ -136,7 +137,11 @@ class _Table:
         return pk
 
     def flush(self, cursor):
-        cursor.executemany(self.sql, self.rows)
+        step = self.ROWS_PER_STATEMENT
+        for start in range(0, len(self.rows), step):
+            chunk = self.rows[start : start + step]
+            sql = self.prefix + ", ".join([self.row_sql] * len(chunk))
+            cursor.execute(sql, [value for row in chunk for value in row])
         self.rows = []
 
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from bpo_portal.core.models import TimeStampedModel
 from bpo_portal.directory.search import matching_ids
@@ -31,6 +32,8 @@ class Organisation(Cited, TimeStampedModel):
     kind = models.CharField(max_length=20, choices=Kind)
     description = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -43,6 +46,8 @@ class ServiceCategory(Cited, TimeStampedModel):
     slug = models.SlugField(unique=True)
     description = models.TextField()
     position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "name"]
@@ -74,6 +79,8 @@ class ServiceLine(Cited, TimeStampedModel):
 
     objects = ServiceLineQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -89,6 +96,8 @@ class ServiceTask(Cited, TimeStampedModel):
 
     service_line = models.ForeignKey(ServiceLine, on_delete=models.CASCADE, related_name="tasks")
     name = models.CharField(max_length=150)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["service_line_id", "name"]
@@ -119,6 +128,8 @@ class AlternativeGrouping(Cited, TimeStampedModel):
     category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT, related_name="+")
     note = models.TextField()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["service_line_id", "category_id"]
         constraints = [
@@ -148,6 +159,8 @@ class City(Cited, TimeStampedModel):
     latitude = models.DecimalField(max_digits=8, decimal_places=5)
     longitude = models.DecimalField(max_digits=8, decimal_places=5)
     description = models.TextField(help_text="What the sources say of the city, in our words.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -223,6 +236,8 @@ class Provider(Cited, TimeStampedModel):
 
     objects = ProviderQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         indexes = [
@@ -267,6 +282,8 @@ class ProviderAlias(Cited, TimeStampedModel):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.FORMER)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["provider_id", "name"]
         verbose_name_plural = "provider aliases"
@@ -294,6 +311,8 @@ class ProviderService(Cited, TimeStampedModel):
         ServiceLine, on_delete=models.PROTECT, related_name="provider_links"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["provider_id", "service_line_id"]
         indexes = [models.Index(fields=["service_line", "provider"])]
@@ -318,6 +337,8 @@ class ProviderService(Cited, TimeStampedModel):
 class ProviderCity(Cited, TimeStampedModel):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="city_links")
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="provider_links")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["provider_id", "city_id"]

@@ -147,7 +147,15 @@ def directory_rows(queryset):
     )
 
 
-def provider_profile(slug):
+@dataclass
+class Profile:
+    provider: Provider
+    service_groups: list
+    similar: list
+
+
+def provider_profile(slug, similar=None):
+    """The profile with every fact and citation loaded; `similar` computes the neighbours."""
     provider = (
         Provider.objects.select_related("parent")
         .prefetch_related(
@@ -168,7 +176,8 @@ def provider_profile(slug):
     groups = {}
     for link in provider.service_links.all():
         groups.setdefault(link.service_line.category, []).append(link)
-    return provider, list(groups.items())
+    neighbours = similar(provider) if similar else similar_providers(provider)
+    return Profile(provider, list(groups.items()), neighbours)
 
 
 def similar_providers(provider, limit=6):

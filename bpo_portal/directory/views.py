@@ -1,18 +1,23 @@
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_safe
 
 from bpo_portal.core.caching import cached
 from bpo_portal.core.exports import export_format, export_response, stream_rows
-from bpo_portal.core.filtering import filter_request
+from bpo_portal.core.filtering import filter_request, text_param
 from bpo_portal.directory import selectors
 from bpo_portal.directory.filters import SORT_CHOICES, ProviderFilter
 from bpo_portal.directory.models import City, Provider, ServiceLine
 
 PAGE_SIZE = 20
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,220}")
 
 
 class KnownCountPaginator(Paginator):
@@ -41,6 +46,7 @@ def filter_key(data):
     return sorted((k, tuple(sorted(data.getlist(k)))) for k in data if k not in ignored)
 
 
+@require_safe
 def provider_list(request):
     filterset, data = filter_request(request, ProviderFilter, Provider.objects.all())
     result = filterset.qs
@@ -67,21 +73,17 @@ def provider_list(request):
     )
 
 
+@require_safe
 def provider_detail(request, slug):
-    try:
-        provider, service_groups = selectors.provider_profile(slug)
-    except Provider.DoesNotExist:
-        raise Http404("No provider with that address.") from None
+    # The page body is cached; its data is loaded only when the cache has to render it again.
+    provider = get_object_or_404(Provider.objects.only("name", "slug", "description"), slug=slug)
+
+    def similar(loaded):
+        return cached(request, "similar", loaded.pk, lambda: selectors.similar_providers(loaded))
+
+    profile = SimpleLazyObject(lambda: selectors.provider_profile(slug, similar))
     return render(
-        request,
-        "directory/provider_detail.html",
-        {
-            "provider": provider,
-            "service_groups": service_groups,
-            "similar": cached(
-                request, "similar", provider.pk, lambda: selectors.similar_providers(provider)
-            ),
-        },
+        request, "directory/provider_detail.html", {"provider": provider, "profile": profile}
     )
 
 
@@ -95,10 +97,11 @@ def _find_provider(text):
     return Provider.objects.filter(Q(slug=text) | Q(name__iexact=text)).first()
 
 
+@require_safe
 def compare_start(request):
     """/compare/?p=a&p=b (and ?add=name) redirects to the canonical comparison page."""
-    slugs = request.GET.getlist("p")
-    if added := request.GET.get("add", "").strip():
+    slugs = [slug for slug in request.GET.getlist("p") if SLUG.fullmatch(slug)]
+    if added := text_param(request, "add"):
         provider = _find_provider(added)
         if provider is None:
             messages.warning(request, f"No provider called “{added}” was found.")
@@ -121,8 +124,11 @@ def compare_start(request):
     )
 
 
+@require_safe
 def compare(request, slugs):
     requested = slugs.split("-vs-")
+    if not all(SLUG.fullmatch(slug) for slug in requested):
+        raise Http404("That is not a comparison address.")
     providers = selectors.providers_for_compare(requested)
     found = [p.slug for p in providers]
     unknown = [slug for slug in requested if slug not in found]
@@ -162,6 +168,7 @@ SERVICE_COLUMNS = [
 ]
 
 
+@require_safe
 def service_list(request):
     if fmt := export_format(request):
         lines = ServiceLine.objects.with_provider_counts().select_related("category")
@@ -173,13 +180,14 @@ def service_list(request):
     )
 
 
+@require_safe
 def service_detail(request, slug, city_slug=None):
     try:
         line = selectors.service_line_detail(slug)
     except ServiceLine.DoesNotExist:
         raise Http404("No service line with that address.") from None
     city = get_object_or_404(City, slug=city_slug) if city_slug else None
-    if city is None and (city_param := request.GET.get("city")):
+    if city is None and (city_param := text_param(request, "city")):
         if City.objects.filter(slug=city_param).exists():
             return redirect("directory:service_city", slug=line.slug, city_slug=city_param)
         messages.warning(request, f"Ignored city=“{city_param}”: no such city.")
@@ -208,6 +216,7 @@ CITY_COLUMNS = [
 ]
 
 
+@require_safe
 def city_list(request):
     cities = selectors.cities_overview()
     if fmt := export_format(request):
@@ -216,6 +225,7 @@ def city_list(request):
     return render(request, "directory/city_list.html", {"cities": cities, "map": city_map(cities)})
 
 
+@require_safe
 def city_detail(request, slug):
     try:
         city = selectors.city_detail(slug)

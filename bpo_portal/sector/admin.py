@@ -11,7 +11,7 @@ from bpo_portal.sector.models import (
     Solution,
     Statistic,
 )
-from bpo_portal.sources.admin import CitedRowInline
+from bpo_portal.sources.admin import CitedRowInline, CuratedAdmin
 
 
 @admin.register(Incentive)
@@ -25,7 +25,7 @@ class IncentiveAdmin(CitedAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(admin.ModelAdmin):
+class MetricAdmin(CuratedAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from bpo_portal.core.models import TimeStampedModel
 from bpo_portal.directory.models import MAX_YEAR, MIN_YEAR, Organisation
@@ -57,6 +58,8 @@ class Incentive(Cited, TimeStampedModel):
 
     objects = IncentiveQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -80,6 +83,7 @@ class Metric(TimeStampedModel):
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(unique=True)
     description = models.TextField()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -143,6 +147,8 @@ class Statistic(Cited, TimeStampedModel):
         help_text="Who the source attributes the figure to.",
     )
     is_forecast = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["metric_id", "year", "id"]
@@ -247,6 +253,7 @@ class Disagreement(Cited, TimeStampedModel):
     implied_working = models.CharField(
         max_length=200, blank=True, help_text="How the implied value is worked out."
     )
+    history = HistoricalRecords(m2m_fields=[statistics])
 
     class Meta:
         ordering = ["title"]
@@ -262,6 +269,8 @@ class DisagreementSide(Cited, TimeStampedModel):
     disagreement = models.ForeignKey(Disagreement, on_delete=models.CASCADE, related_name="sides")
     position = models.PositiveSmallIntegerField(default=0)
     claim = models.TextField(help_text="What this side says, in our words.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["disagreement_id", "position"]
@@ -290,6 +299,8 @@ class Topic(Cited, TimeStampedModel):
 
 
 class Challenge(Topic):
+    history = HistoricalRecords()
+
     class Meta(Topic.Meta):
         pass
 
@@ -304,6 +315,7 @@ class Advantage(Topic):
         GENERAL = "general", "Of outsourcing in general"
 
     scope = models.CharField(max_length=10, choices=Scope, default=Scope.PAKISTAN)
+    history = HistoricalRecords()
 
     class Meta(Topic.Meta):
         pass
@@ -320,6 +332,7 @@ class Solution(Topic):
 
     actor = models.CharField(max_length=12, choices=Actor)
     challenges = models.ManyToManyField(Challenge, blank=True, related_name="solutions")
+    history = HistoricalRecords(m2m_fields=[challenges])
 
     class Meta(Topic.Meta):
         pass

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from bpo_portal.core.exports import export_format, export_response
 from bpo_portal.core.filtering import filter_request
@@ -19,6 +20,7 @@ INCENTIVE_COLUMNS = [
 ]
 
 
+@require_safe
 def incentive_list(request):
     queryset = Incentive.objects.select_related("body").prefetch_related(prefetch_citations())
     filterset, _ = filter_request(request, IncentiveFilter, queryset)
@@ -27,6 +29,7 @@ def incentive_list(request):
     return render(request, "sector/incentive_list.html", {"filterset": filterset})
 
 
+@require_safe
 def incentive_detail(request, slug):
     incentive = get_object_or_404(
         Incentive.objects.select_related("body").prefetch_related(prefetch_citations()), slug=slug
@@ -52,6 +55,7 @@ STATISTIC_COLUMNS = [
 ]
 
 
+@require_safe
 def statistic_list(request):
     filterset, _ = filter_request(request, StatisticFilter, selectors.statistics_queryset())
     if fmt := export_format(request):
@@ -76,6 +80,7 @@ TOPIC_COLUMNS = [
 ]
 
 
+@require_safe
 def challenge_list(request):
     challenges = Challenge.objects.prefetch_related(
         prefetch_citations(), prefetch_citations("solutions__")
@@ -88,6 +93,7 @@ def challenge_list(request):
     )
 
 
+@require_safe
 def advantage_list(request):
     advantages = Advantage.objects.prefetch_related(prefetch_citations()).order_by("scope", "name")
     if fmt := export_format(request):

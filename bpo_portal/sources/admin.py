@@ -4,6 +4,9 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from import_export import resources
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from bpo_portal.sources.models import Citation, Source
 
@@ -86,8 +89,29 @@ class CitedRowInline(admin.TabularInline):
     show_change_link = True
 
 
+class CuratedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Admin for curated data: every change kept and revertible (History), and CSV export and
+    import with a preview of what will change and a line-by-line error report."""
+
+    def get_resource_classes(self, request):
+        # Rows are checked with the model's own validation (the same readable messages as the
+        # forms); timestamps are the database's business, not the file's.
+        meta = type(
+            "Meta",
+            (),
+            {
+                "model": self.model,
+                "exclude": ("created", "modified"),
+                "clean_model_instances": True,
+                "skip_unchanged": True,
+                "report_skipped": True,
+            },
+        )
+        return [type(f"{self.model.__name__}Resource", (resources.ModelResource,), {"Meta": meta})]
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(CuratedAdmin):
     list_display = ["title", "file_name", "title_is_ours", "citation_count"]
     search_fields = ["title", "summary", "file_name"]
     prepopulated_fields = {"slug": ["title"]}
@@ -101,7 +125,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(CuratedAdmin):
     list_display = ["section", "source", "content_type", "fact_label", "field"]
     list_filter = ["source", "content_type"]
     list_select_related = ["source", "content_type"]

@@ -3,6 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from bpo_portal.core.models import TimeStampedModel
 
@@ -22,6 +23,7 @@ class Source(TimeStampedModel):
         default=list,
         help_text="Section headings in the order they appear; citations must name one of them.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["file_name"]
@@ -47,6 +49,7 @@ class Citation(TimeStampedModel):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     fact = GenericForeignKey("content_type", "object_id")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["content_type_id", "object_id", "id"]
@@ -71,7 +74,11 @@ class Citation(TimeStampedModel):
 
 
 class Cited(models.Model):
-    """Abstract base for every fact the site shows: each carries its citations."""
+    """Abstract base for every fact the site shows: each carries its citations.
+
+    Each concrete fact model also declares `history = HistoricalRecords()`, so every change is
+    kept with who made it and when, and can be reverted in the admin.
+    """
 
     citations = GenericRelation(Citation)
 

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from bpo_portal.core.exports import export_format, export_response
 from bpo_portal.sources import selectors
@@ -15,6 +16,7 @@ SOURCE_COLUMNS = [
 ]
 
 
+@require_safe
 def source_list(request):
     sources = selectors.sources_overview()
     if fmt := export_format(request):
@@ -22,6 +24,7 @@ def source_list(request):
     return render(request, "sources/source_list.html", {"sources": sources})
 
 
+@require_safe
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
     return render(

@@ -76,3 +76,45 @@ def test_keyboard_focus_is_visible(page, site):
     expect(skip).to_be_focused()
     box = skip.bounding_box()
     assert box is not None and box["x"] >= 0
+
+
+def test_no_page_breaks_the_content_security_policy(page, site):
+    from django.contrib.auth.models import User
+
+    from bpo_portal.directory.models import Provider
+
+    User.objects.create_superuser("csp-curator", "csp@example.org", "csp-pass-12345")
+    ibex = Provider.objects.get(slug="ibex").pk
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text[:60]}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    for path in [
+        "/",
+        "/providers/?service=call-centres",
+        "/providers/ibex/",
+        "/compare/ibex-vs-ptcl/",
+        "/statistics/",
+        "/cities/",
+    ]:
+        page.goto(site + path)
+    page.goto(site + "/admin/login/")
+    page.get_by_label("Username").fill("csp-curator")
+    page.get_by_label("Password").fill("csp-pass-12345")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Knowledge base")).to_be_visible()
+    for path in [
+        f"/admin/directory/provider/{ibex}/change/",
+        f"/admin/directory/provider/{ibex}/history/",
+        "/admin/directory/provider/?q=ibex",
+        "/admin/sector/incentive/import/",
+        "/admin/sector/incentive/export/",
+    ]:
+        response = page.goto(site + path)
+        assert response.status == 200, path
+    assert violations == []

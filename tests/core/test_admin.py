@@ -160,7 +160,9 @@ def test_the_curators_group_covers_every_knowledge_model():
     )
     for model in apps.get_models():
         label = model._meta.app_label
-        if label in {"sources", "directory", "sector"}:
+        if label in {"sources", "directory", "sector"} and not model.__name__.startswith(
+            "Historical"
+        ):
             for action in ("add", "change", "view"):
                 assert (label, f"{action}_{model._meta.model_name}") in perms
     assert not any(codename.startswith("delete_") for _, codename in perms)
@@ -176,5 +178,9 @@ def test_create_curator_command(monkeypatch, client):
     user = User.objects.get(username="amna")
     assert user.is_staff and not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == ["Curators"]
-    assert client.login(username="amna", password="a-long-Pass-phrase-42")
+    response = client.post(
+        "/admin/login/",
+        {"username": "amna", "password": "a-long-Pass-phrase-42", "next": "/admin/"},
+    )
+    assert response.status_code == 302
     assert client.get("/admin/directory/provider/").status_code == 200

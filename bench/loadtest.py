@@ -1,0 +1,238 @@
+"""`make loadtest`: the production configuration under a bounded load, with a curator at work.
+
+gunicorn (gunicorn.conf.py: workers from the core count, DEBUG off) serves a 100,000-provider
+SQLite database on 127.0.0.1. wrk keeps 32 connections busy for 60 seconds on a mix of pages
+(bench/mix.lua: directory, profiles, compare, search, CSV export); meanwhile a curator signs in
+to the admin and saves an edit every half second. Afterwards every edit must be in the database,
+in its history and on the public page. Results go to docs/reliability.md; any error fails.
+"""
+
+import html.parser
+import http.cookiejar
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+
+from report import machine
+from run import BIN, OUT, ROOT, Server, app_env, build, django_shell, free_port
+
+PROVIDERS = int(os.environ.get("LOADTEST_PROVIDERS", "100000"))
+SECONDS = int(os.environ.get("LOADTEST_SECONDS", "60"))
+CONNECTIONS = 32
+EDIT_EVERY = 0.5
+
+
+class FormReader(html.parser.HTMLParser):
+    """The fields a browser would submit from the admin change form."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.textarea, self.select = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file"}:
+            if attrs.get("type") in {"checkbox", "radio"} and "checked" not in attrs:
+                return
+            self.fields.append(
+                [name, attrs.get("value", "on" if attrs.get("type") == "checkbox" else "")]
+            )
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+            self.fields.append(self.textarea)
+        elif tag == "select" and name:
+            self.select = name
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.fields.append([self.select, attrs.get("value", "")])
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+
+
+class Curator:
+    def __init__(self, base):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        self.edits, self.failures = [], []
+
+    def fetch(self, path, data=None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(
+            self.base + path, data=body, headers={"Referer": self.base}
+        )
+        with self.opener.open(request, timeout=60) as response:
+            return response.status, response.geturl(), response.read().decode()
+
+    def form(self, path):
+        _, _, page = self.fetch(path)
+        reader = FormReader()
+        reader.feed(page)
+        return reader.fields
+
+    def sign_in(self):
+        fields = dict(self.form("admin/login/"))
+        fields.update(username="bench", password="bench-pass-123", next="/admin/")
+        status, url, _ = self.fetch("admin/login/", fields)
+        if not url.endswith("/admin/"):
+            raise RuntimeError("the curator could not sign in")
+
+    def edit(self, number, provider_pk, slug):
+        path = f"admin/directory/provider/{provider_pk}/change/"
+        text = f"Load-test edit {number}: a curator's correction saved under load."
+        fields = [(k, text if k == "description" else v) for k, v in self.form(path)]
+        fields.append(("_save", "Save"))
+        try:
+            status, url, _ = self.fetch(path, fields)
+            if not url.endswith("/admin/directory/provider/"):
+                raise RuntimeError(f"the form came back (status {status}) instead of saving")
+            self.edits.append((slug, text))
+        except Exception as error:  # noqa: BLE001 - any failure of an edit is a finding to report
+            self.failures.append(f"edit {number} ({slug}): {error}")
+
+    def work(self, targets, stop):
+        for number, (pk, slug) in enumerate(targets, start=1):
+            if stop.is_set():
+                break
+            self.edit(number, pk, slug)
+            stop.wait(EDIT_EVERY)
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    database = OUT / f"loadtest-{PROVIDERS}.sqlite3"
+    database.unlink(missing_ok=True)
+    env = app_env(f"sqlite:///{database}")
+    print(f"Building a {PROVIDERS:,}-provider database", flush=True)
+    build(env, PROVIDERS)
+    subprocess.run(
+        [BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    targets = json.loads(
+        django_shell(
+            env,
+            "import json; from bpo_portal.directory.models import Provider; print(json.dumps(list("
+            "Provider.objects.filter(is_demo=True).order_by('pk').values_list('pk', 'slug')[1000:1400])))",
+        )
+    )
+
+    port = free_port()
+    server_env = {**env, "BIND": f"127.0.0.1:{port}", "ACCESS_LOG": "/dev/null"}
+    server = Server(
+        [BIN / "gunicorn", "-c", "gunicorn.conf.py"], server_env, f"http://127.0.0.1:{port}/"
+    )
+    curator = Curator(server.url)
+    stop = threading.Event()
+    try:
+        curator.sign_in()
+        worker = threading.Thread(target=curator.work, args=(targets, stop))
+        print(f"Load: {CONNECTIONS} connections for {SECONDS} s, curator editing", flush=True)
+        worker.start()
+        output = subprocess.run(
+            ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--timeout", "30s",
+             "-s", str(ROOT / "bench" / "mix.lua"), server.url.rstrip("/")],
+            capture_output=True, text=True, timeout=SECONDS + 120, check=True,
+        ).stdout  # fmt: skip
+        stop.set()
+        worker.join(timeout=60)
+        load = json.loads(re.search(r"RESULT (\{.*\})", output).group(1))
+        missing = verify(env, server.url, curator.edits)
+    finally:
+        stop.set()
+        server.stop()
+
+    errors = load["non_2xx_3xx"] + load["connect"] + load["read"] + load["write"] + load["timeout"]
+    ok = errors == 0 and not curator.failures and not missing and curator.edits
+    write_report(load, errors, curator, missing, server_workers(server_env), ok)
+    sys.exit(0 if ok else 1)
+
+
+def verify(env, base, edits):
+    """Every saved edit is in the database, in its history, and on the public page."""
+    missing = []
+    code = (
+        "import json; from bpo_portal.directory.models import Provider; "
+        "print(json.dumps({p.slug: [p.description, p.history.filter(description=p.description)"
+        ".exists()] for p in Provider.objects.filter(slug__in=%r)}))" % [slug for slug, _ in edits]
+    )
+    stored = json.loads(django_shell(env, code))
+    for slug, text in edits:
+        description, in_history = stored.get(slug, [None, False])
+        with urllib.request.urlopen(f"{base}providers/{slug}/", timeout=60) as response:
+            on_page = text in response.read().decode()
+        if description != text or not in_history or not on_page:
+            missing.append(slug)
+    return missing
+
+
+def server_workers(env):
+    code = "import runpy; print(runpy.run_path('gunicorn.conf.py')['workers'])"
+    return subprocess.run(
+        [BIN / "python", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def write_report(load, errors, curator, missing, workers, ok):
+    import platform
+
+    lines = [
+        "# Reliability under load",
+        "",
+        f"Produced by `make loadtest` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, on {machine(platform)}.",
+        "",
+        f"The production configuration (`gunicorn.conf.py`: {workers} workers, DEBUG off, WhiteNoise) "
+        f"served a SQLite database of the knowledge base plus {PROVIDERS:,} demo providers on "
+        f"127.0.0.1. wrk kept {CONNECTIONS} connections busy for {SECONDS} s on a mix of pages "
+        "(`bench/mix.lua`): the directory with and without filters, sorting and paging, text "
+        "search, random profiles, comparisons of 2 to 8 providers, the statistics page, a "
+        "service-by-city page and a filtered CSV export. Meanwhile a curator signed in to the "
+        f"admin and saved a provider edit every {EDIT_EVERY} s through the real change form.",
+        "",
+        f"**Result: {'passed' if ok else 'FAILED'}.**",
+        "",
+        "| measure | value |",
+        "| --- | ---: |",
+        f"| requests served | {load['requests']:,} |",
+        f"| requests per second | {load['rps']:,.0f} |",
+        f"| latency p50 / p95 / p99 / max (ms) | {load['p50']:.1f} / {load['p95']:.1f} / {load['p99']:.1f} / {load['max']:.0f} |",
+        f"| responses other than 2xx/3xx | {load['non_2xx_3xx']} |",
+        f"| socket errors (connect / read / write / timeout) | {load['connect']} / {load['read']} / {load['write']} / {load['timeout']} |",
+        f"| curator edits saved | {len(curator.edits)} |",
+        f"| curator edits that failed | {len(curator.failures)} |",
+        f"| saved edits missing afterwards (database, history or public page) | {len(missing)} |",
+        "",
+    ]
+    if curator.failures or missing:
+        lines += [
+            "Failures:",
+            "",
+            *[f"- {f}" for f in curator.failures],
+            *[f"- missing: {m}" for m in missing],
+            "",
+        ]
+    target = ROOT / "docs" / "reliability.md"
+    target.write_text("\n".join(lines))
+    print("\n".join(lines[8:20]))
+    print(f"Wrote {target}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""gunicorn settings for `make serve`: the production configuration of BPO Portal."""
+
+import multiprocessing
+import os
+
+wsgi_app = "bpo_portal.wsgi:application"
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+timeout = 60
+graceful_timeout = 20
+max_requests = 5000  # recycle workers now and then
+max_requests_jitter = 500
+limit_request_line = 8190  # longer request lines get a clean 414
+limit_request_fields = 100
+accesslog = os.environ.get("ACCESS_LOG", "-")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Refuse to start with an unsafe configuration (missing SECRET_KEY, no ALLOWED_HOSTS...)."""
+    import django
+    from django.core.management import call_command
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bpo_portal.settings")
+    django.setup()
+    call_command("check", deploy=True, fail_level="ERROR")

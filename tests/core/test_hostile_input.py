@@ -1,0 +1,108 @@
+"""Whatever a browser, crawler or attacker puts in a query string: never a 5xx, nothing reflected."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings as django_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_URLS = [
+    "/",
+    "/providers/",
+    "/providers/ibex/",
+    "/compare/",
+    "/compare/ibex-vs-ptcl/",
+    "/services/",
+    "/services/data-entry/",
+    "/services/data-entry/karachi/",
+    "/cities/",
+    "/cities/karachi/",
+    "/incentives/",
+    "/incentives/subsidies/",
+    "/statistics/",
+    "/search/",
+    "/sources/",
+    "/sources/bpo-overview/",
+    "/challenges/",
+    "/advantages/",
+]
+KEYS = [
+    "q", "service", "category", "city", "kind", "founded_min", "founded_max", "sort", "page",
+    "format", "p", "add", "metric", "origin", "year", "body", "status",
+]  # fmt: skip
+INJECTIONS = [
+    "<script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    "<img src=x onerror=alert(1)>",
+]
+NASTY = [
+    *INJECTIONS,
+    "' OR 1=1 --",
+    "'; DROP TABLE directory_provider; --",
+    "{{ settings.SECRET_KEY }}",
+    "{% debug %}",
+    "\x00",
+    "a\x00b",
+    "9" * 500,
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "../../etc/passwd",
+    "%00",
+    "\u202e\u200b",
+    "🙂" * 50,
+    "x" * 5000,
+    "csv",
+    "json",
+    "call-centres",
+    "karachi",
+]
+text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=300)
+values = st.one_of(st.sampled_from(NASTY), text, st.integers().map(str))
+keys = st.one_of(st.sampled_from(KEYS), text.filter(bool))
+query = st.lists(st.tuples(keys, values), max_size=10)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(url=st.sampled_from(PUBLIC_URLS), params=query)
+def test_no_query_string_breaks_a_page_or_is_reflected(client, url, params):
+    response = client.get(f"{url}?{urlencode(params)}")
+    assert response.status_code < 500, (url, params)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    elif response["Content-Type"].startswith("text/html"):
+        html = response.content.decode()
+        for injection in INJECTIONS:
+            assert injection not in html, (url, params)
+        assert django_settings.SECRET_KEY not in html  # template syntax is text, never run
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.text(
+        alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="/?#"),
+        min_size=1,
+        max_size=120,
+    )
+)
+def test_no_path_breaks_a_detail_page(client, path):
+    for prefix in (
+        "/providers/",
+        "/compare/",
+        "/services/",
+        "/cities/",
+        "/sources/",
+        "/incentives/",
+    ):
+        response = client.get(prefix + path.replace("%", "%25") + "/")
+        assert response.status_code < 500, (prefix, path)

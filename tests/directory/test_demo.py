@@ -1,0 +1,70 @@
+import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.management import CommandError, call_command
+
+from bpo_portal.directory.models import Provider, ProviderService
+from bpo_portal.sources.models import Citation
+
+pytestmark = pytest.mark.django_db
+
+
+def demo_snapshot():
+    return [
+        (
+            p.slug,
+            p.name,
+            p.kind,
+            p.founded_year,
+            p.description,
+            sorted(p.services.values_list("slug", flat=True)),
+        )
+        for p in Provider.objects.filter(is_demo=True).order_by("slug")
+    ]
+
+
+def test_demo_data_is_deterministic_marked_and_cited():
+    call_command("generate_demo_data", "--providers", "40", "--seed", "7")
+    first = demo_snapshot()
+    assert len(first) == 40
+    assert all(1 <= len(services) <= 6 for *_, services in first)
+    assert all(250 <= len(description) <= 320 for *_, description, _ in first)
+    demo = Provider.objects.filter(is_demo=True)
+    assert not demo.filter(citations__isnull=True).exists()
+    assert not ProviderService.objects.filter(
+        provider__is_demo=True, citations__isnull=True
+    ).exists()
+    assert set(
+        Citation.objects.filter(object_id__in=demo.values("pk")).values_list(
+            "source__slug", flat=True
+        )
+    ) >= {"generated-demo-data"}
+    assert Provider.objects.real().count() == 7  # the knowledge base is untouched
+
+    call_command("generate_demo_data", "--clear")
+    assert not Provider.objects.filter(is_demo=True).exists()
+    call_command("generate_demo_data", "--providers", "40", "--seed", "7")
+    assert demo_snapshot() == first
+    call_command("generate_demo_data", "--clear")
+    call_command("generate_demo_data", "--providers", "40", "--seed", "8")
+    assert demo_snapshot() != first
+
+
+def test_demo_providers_are_found_by_full_text_search():
+    call_command("generate_demo_data", "--providers", "30", "--seed", "1")
+    name = Provider.objects.filter(is_demo=True).first().name
+    first_word = name.split()[0]
+    assert Provider.objects.search(first_word).filter(name=name).exists()
+
+
+def test_refuses_a_database_curators_have_worked_on(curator):
+    ibex = Provider.objects.get(slug="ibex")
+    LogEntry.objects.log_actions(user_id=curator.pk, queryset=[ibex], action_flag=CHANGE)
+    with pytest.raises(CommandError, match="holds curated data"):
+        call_command("generate_demo_data", "--providers", "5")
+    call_command("generate_demo_data", "--providers", "5", "--force")
+    assert Provider.objects.filter(is_demo=True).count() == 5
+
+
+def test_needs_a_count():
+    with pytest.raises(CommandError, match="--providers"):
+        call_command("generate_demo_data")
