@@ -242,6 +242,7 @@ class Provider(Cited, TimeStampedModel):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["name", "id"]),
+            models.Index(fields=["is_demo", "name"]),
             models.Index(fields=["kind", "name"]),
             models.Index(fields=["founded_year", "name"]),
         ]

@@ -1,9 +1,10 @@
 """Reads for the directory pages, each built in a fixed number of queries."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
@@ -61,7 +62,15 @@ def provider_facets(result, data):
     category can be reached through several of a provider's lines, so it counts providers.
     """
     ids = result.order_by().values("pk")
-    links = ProviderService.objects.filter(provider__in=ids)
+    unfiltered = not result.query.where
+    links = (
+        ProviderService.objects.all()
+        if unfiltered
+        else ProviderService.objects.filter(provider__in=ids)
+    )
+    city_links = (
+        ProviderCity.objects.all() if unfiltered else ProviderCity.objects.filter(provider__in=ids)
+    )
     counts = {
         "service": dict(links.values_list("service_line__slug").annotate(n=Count("pk"))),
         "category": dict(
@@ -69,11 +78,7 @@ def provider_facets(result, data):
                 n=Count("provider", distinct=True)
             )
         ),
-        "city": dict(
-            ProviderCity.objects.filter(provider__in=ids)
-            .values_list("city__slug")
-            .annotate(n=Count("pk"))
-        ),
+        "city": dict(city_links.values_list("city__slug").annotate(n=Count("pk"))),
         "kind": dict(result.order_by().values_list("kind").annotate(n=Count("pk"))),
     }
     labels = {
@@ -180,18 +185,31 @@ def provider_profile(slug, similar=None):
     return Profile(provider, list(groups.items()), neighbours)
 
 
+SIMILAR_CANDIDATES_PER_LINE = 400
+
+
 def similar_providers(provider, limit=6):
-    """Providers sharing the most service lines with `provider`, best first (two queries)."""
-    lines = provider.service_links.values("service_line")
-    ranked = list(
-        ProviderService.objects.filter(service_line__in=lines)
-        .exclude(provider=provider)
-        .values("provider")
-        .annotate(shared=Count("service_line"))
-        .order_by("-shared", "provider__name")[:limit]
+    """Providers sharing the most service lines with `provider`, best first (two queries).
+
+    Candidates are up to SIMILAR_CANDIDATES_PER_LINE providers of each of its lines, so the cost
+    stays bounded however many providers a line has; below that size the ranking is exact.
+    """
+    lines = [link.service_line_id for link in provider.service_links.all()]
+    if not lines:
+        return []
+    table = connection.ops.quote_name(ProviderService._meta.db_table)
+    per_line = (
+        f"SELECT * FROM (SELECT provider_id FROM {table} WHERE service_line_id = %s "
+        f"AND provider_id <> %s ORDER BY provider_id LIMIT {SIMILAR_CANDIDATES_PER_LINE}) AS line_{{n}}"
     )
-    by_pk = Provider.objects.in_bulk([row["provider"] for row in ranked])
-    return [(by_pk[row["provider"]], row["shared"]) for row in ranked]
+    sql = " UNION ALL ".join(per_line.format(n=n) for n in range(len(lines)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for line in lines for value in (line, provider.pk)])
+        shared = Counter(row[0] for row in cursor.fetchall())
+    ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[: limit * 3]
+    by_pk = Provider.objects.in_bulk([pk for pk, _ in ranked])
+    ordered = sorted(ranked, key=lambda item: (-item[1], by_pk[item[0]].name))[:limit]
+    return [(by_pk[pk], count) for pk, count in ordered]
 
 
 def canonical_compare_slugs(slugs):
