@@ -32,6 +32,7 @@ class OrganisationAdmin(CitedAdmin):
 
 @admin.register(ServiceCategory)
 class ServiceCategoryAdmin(CitedAdmin):
+    ordering = ["position", "name"]  # explicit: annotated querysets lose Meta.ordering
     list_display = ["name", "position", "line_count"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -57,6 +58,7 @@ class AlternativeGroupingInline(CitedRowInline):
 
 @admin.register(ServiceLine)
 class ServiceLineAdmin(CitedAdmin):
+    ordering = ["name"]  # explicit: annotated querysets lose Meta.ordering
     list_display = ["name", "category", "is_emerging", "provider_count"]
     list_filter = ["category", "is_emerging"]
     list_select_related = ["category"]
@@ -92,6 +94,7 @@ class AlternativeGroupingAdmin(CitedAdmin):
 
 @admin.register(City)
 class CityAdmin(CitedAdmin):
+    ordering = ["name"]  # explicit: annotated querysets lose Meta.ordering
     list_display = ["name", "province", "latitude", "longitude", "provider_count"]
     list_filter = ["province"]
     search_fields = ["name", "province", "description"]
@@ -128,6 +131,7 @@ class ProviderCityInline(CitedRowInline):
 
 @admin.register(Provider)
 class ProviderAdmin(CitedAdmin):
+    ordering = ["name"]  # explicit: annotated querysets lose Meta.ordering
     list_display = ["name", "kind", "founded_year", "parent", "service_count", "is_demo"]
     list_filter = [
         "kind",

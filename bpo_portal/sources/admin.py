@@ -62,14 +62,16 @@ class NewRowCitationForm(forms.ModelForm):
 
 
 class NewRowCitationFormSet(BaseInlineFormSet):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # One query for the sources, shared by every row of the formset.
-        sources = list(Source.objects.all())
-        for form in self.forms + [self.empty_form]:
-            field = form.fields["cite_source"]
-            field.queryset = Source.objects.all()
-            field.choices = [("", "---------")] + [(s.pk, s.title) for s in sources]
+    def add_fields(self, form, index):
+        # Called for every row, the empty "add another" template row included; the sources are
+        # read once and shared by all of them.
+        super().add_fields(form, index)
+        if not hasattr(self, "_source_choices"):
+            sources = Source.objects.all()
+            self._source_choices = [("", "---------")] + [(s.pk, s.title) for s in sources]
+        field = form.fields["cite_source"]
+        field.queryset = Source.objects.all()
+        field.choices = self._source_choices
 
     def save(self, commit=True):
         saved = super().save(commit=commit)
@@ -112,6 +114,7 @@ class CuratedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
+    ordering = ["file_name"]  # explicit: annotated querysets lose Meta.ordering
     list_display = ["title", "file_name", "title_is_ours", "citation_count"]
     search_fields = ["title", "summary", "file_name"]
     prepopulated_fields = {"slug": ["title"]}

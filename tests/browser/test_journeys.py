@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -118,3 +119,32 @@ def test_no_page_breaks_the_content_security_policy(page, site):
         response = page.goto(site + path)
         assert response.status == 200, path
     assert violations == []
+
+
+def test_curator_adds_a_cited_service_line_in_the_browser(page, site):
+    from django.contrib.auth.models import User
+
+    from bpo_portal.directory.models import Provider, ProviderService
+
+    User.objects.create_superuser("editor", "editor@example.org", "editor-pass-12345")
+    ibex = Provider.objects.get(slug="ibex")
+    page.goto(site + "/admin/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("editor-pass-12345")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(site + f"/admin/directory/provider/{ibex.pk}/change/")
+    group = page.locator("#service_links-group")
+    group.get_by_role("button", name=re.compile("Add another", re.IGNORECASE)).click()
+    row = group.locator("tr.dynamic-service_links").last
+    row.locator(".select2-selection").click()  # the service line field is an autocomplete
+    page.locator(".select2-search__field").fill("chat")
+    page.locator(".select2-results__option", has_text="Chat and email support").click()
+    row.locator("select[name$='-cite_source']").select_option(
+        label="Contact-centre outsourcing in Pakistan"
+    )
+    row.locator("input[name$='-cite_section']").fill("Chat and Email Support")
+    row.locator("input[name$='-cite_note']").fill("Added by a curator in the browser.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    link = ProviderService.objects.get(provider=ibex, service_line__slug="chat-and-email-support")
+    assert link.citations.get().note == "Added by a curator in the browser."

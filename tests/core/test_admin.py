@@ -184,3 +184,21 @@ def test_create_curator_command(monkeypatch, client):
     )
     assert response.status_code == 302
     assert client.get("/admin/directory/provider/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model, field",
+    [
+        ("providerservice", "service_line"),
+        ("providerservice", "provider"),
+        ("providercity", "city"),
+        ("provider", "parent"),
+    ],
+)
+def test_autocomplete_answers(curator_client, model, field):
+    response = curator_client.get(
+        "/admin/autocomplete/",
+        {"term": "c", "app_label": "directory", "model_name": model, "field_name": field},
+    )
+    assert response.status_code == 200
+    assert response.json()["results"]
