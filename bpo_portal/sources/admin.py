@@ -4,11 +4,11 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from bpo_portal.sources.models import Citation, Source
+from bpo_portal.sources.resources import resource_for
 
 
 class CitationInline(GenericTabularInline):
@@ -96,20 +96,7 @@ class CuratedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     import with a preview of what will change and a line-by-line error report."""
 
     def get_resource_classes(self, request):
-        # Rows are checked with the model's own validation (the same readable messages as the
-        # forms); timestamps are the database's business, not the file's.
-        meta = type(
-            "Meta",
-            (),
-            {
-                "model": self.model,
-                "exclude": ("created", "modified"),
-                "clean_model_instances": True,
-                "skip_unchanged": True,
-                "report_skipped": True,
-            },
-        )
-        return [type(f"{self.model.__name__}Resource", (resources.ModelResource,), {"Meta": meta})]
+        return [resource_for(self.model)]
 
 
 @admin.register(Source)

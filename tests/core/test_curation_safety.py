@@ -85,14 +85,17 @@ def upload(client, content):
     return client.post(import_page(client), data)
 
 
-CSV_HEADER = "id,name,slug,kind,status,body,year,description\n"
+CSV_HEADER = "id,name,slug,kind,status,body,year,description,cite_source,cite_section,cite_note\n"
+CITE = ",contact-centres,Government Initiatives and Industry Collaborations,A test citation."
 
 
 def test_csv_import_shows_a_preview_then_applies_it(curator_client, curator):
     count = Incentive.objects.count()
     csv = (
         CSV_HEADER
-        + ",Broadband vouchers,broadband-vouchers,connectivity,recommended,,2024,A test row.\n"
+        + ",Broadband vouchers,broadband-vouchers,connectivity,recommended,,2024,A test row"
+        + CITE
+        + "\n"
     )
     preview = upload(curator_client, csv)
     assert preview.status_code == 200
@@ -109,23 +112,32 @@ def test_csv_import_shows_a_preview_then_applies_it(curator_client, curator):
     assert response.status_code == 302
     created = Incentive.objects.get(slug="broadband-vouchers")
     assert created.history.first().history_user == curator
+    citation = created.citations.get()
+    assert (citation.source.slug, citation.note) == ("contact-centres", "A test citation.")
 
 
 def test_csv_import_reports_errors_line_by_line_and_applies_nothing(curator_client):
     count = Incentive.objects.count()
     csv = (
         CSV_HEADER
-        + ",Good row,good-row,tax,enacted,,2020,Fine.\n"
-        + ",Bad year,bad-year,tax,enacted,,3000,Year out of range.\n"
-        + ",Bad kind,bad-kind,bribe,enacted,,,Unknown kind.\n"
+        + ",Good row,good-row,tax,enacted,,2020,Fine"
+        + CITE
+        + "\n,Bad year,bad-year,tax,enacted,,3000,Year out of range"
+        + CITE
+        + "\n,Bad kind,bad-kind,bribe,enacted,,,Unknown kind"
+        + CITE
+        + "\n,Uncited,uncited,tax,enacted,,,No citation,,,\n"
+        + ",Wrong section,wrong-section,tax,enacted,,,Bad heading,contact-centres,Nowhere,Note.\n"
     )
     preview = upload(curator_client, csv)
     result = preview.context["result"]
     assert result.has_validation_errors()
     invalid = {row.number: str(row.error_dict) for row in result.invalid_rows}
-    assert set(invalid) == {2, 3}
+    assert set(invalid) == {2, 3, 4, 5}
     assert "Year must be between 1800 and 2100" in invalid[2]
     assert "bribe" in invalid[3]
+    assert "every fact needs its citation" in invalid[4]
+    assert "is not a section heading" in invalid[5]
     assert "confirm_form" not in preview.context or preview.context["confirm_form"] is None
     assert Incentive.objects.count() == count
 
