@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.db.models import Count
 
 from bpo_portal.directory.models import (
     AlternativeGrouping,
@@ -32,17 +31,10 @@ class OrganisationAdmin(CitedAdmin):
 
 @admin.register(ServiceCategory)
 class ServiceCategoryAdmin(CitedAdmin):
-    ordering = ["position", "name"]  # explicit: annotated querysets lose Meta.ordering
-    list_display = ["name", "position", "line_count"]
+    list_display = ["name", "position", "related_count"]
+    count_column = ("service_lines", "Service lines")
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(line_count=Count("service_lines"))
-
-    @admin.display(ordering="line_count", description="Service lines")
-    def line_count(self, obj):
-        return obj.line_count
 
 
 class ServiceTaskInline(CitedRowInline):
@@ -58,21 +50,14 @@ class AlternativeGroupingInline(CitedRowInline):
 
 @admin.register(ServiceLine)
 class ServiceLineAdmin(CitedAdmin):
-    ordering = ["name"]  # explicit: annotated querysets lose Meta.ordering
-    list_display = ["name", "category", "is_emerging", "provider_count"]
+    list_display = ["name", "category", "is_emerging", "related_count"]
+    count_column = ("provider_links", "Providers")
     list_filter = ["category", "is_emerging"]
     list_select_related = ["category"]
     search_fields = ["name", "description"]
     autocomplete_fields = ["category"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ServiceTaskInline, AlternativeGroupingInline, CitationInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_provider_counts()
-
-    @admin.display(ordering="provider_count", description="Providers")
-    def provider_count(self, obj):
-        return obj.provider_count
 
 
 @admin.register(ServiceTask)
@@ -94,18 +79,11 @@ class AlternativeGroupingAdmin(CitedAdmin):
 
 @admin.register(City)
 class CityAdmin(CitedAdmin):
-    ordering = ["name"]  # explicit: annotated querysets lose Meta.ordering
-    list_display = ["name", "province", "latitude", "longitude", "provider_count"]
+    list_display = ["name", "province", "latitude", "longitude", "related_count"]
+    count_column = ("provider_links", "Providers")
     list_filter = ["province"]
     search_fields = ["name", "province", "description"]
     prepopulated_fields = {"slug": ["name"]}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(provider_count=Count("provider_links"))
-
-    @admin.display(ordering="provider_count", description="Providers")
-    def provider_count(self, obj):
-        return obj.provider_count
 
 
 class ProviderAliasInline(CitedRowInline):
@@ -131,8 +109,8 @@ class ProviderCityInline(CitedRowInline):
 
 @admin.register(Provider)
 class ProviderAdmin(CitedAdmin):
-    ordering = ["name"]  # explicit: annotated querysets lose Meta.ordering
-    list_display = ["name", "kind", "founded_year", "parent", "service_count", "is_demo"]
+    list_display = ["name", "kind", "founded_year", "parent", "related_count", "is_demo"]
+    count_column = ("service_links", "Service lines")
     list_filter = [
         "kind",
         "is_demo",
@@ -151,13 +129,6 @@ class ProviderAdmin(CitedAdmin):
         ("Facts", {"fields": ["founded_year", "founded_year_ambiguous", "parent", "headcount"]}),
         ("Data set", {"fields": ["is_demo"], "classes": ["collapse"]}),
     ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(service_count=Count("service_links"))
-
-    @admin.display(ordering="service_count", description="Service lines")
-    def service_count(self, obj):
-        return obj.service_count
 
 
 @admin.register(ProviderAlias)

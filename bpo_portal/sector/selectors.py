@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from bpo_portal.sector.models import Disagreement, DisagreementSide, Metric, Statistic
+from bpo_portal.sector.models import Disagreement, DisagreementSide, Solution, Statistic
 from bpo_portal.sources.models import prefetch_citations
 
 CHART_WIDTH = 640
@@ -64,12 +64,6 @@ def disagreements():
     )
 
 
-def metrics():
-    return Metric.objects.all()
-
-
 def solutions():
     """Recommended solutions with the challenges each addresses."""
-    from bpo_portal.sector.models import Solution
-
     return Solution.objects.prefetch_related(prefetch_citations(), "challenges")

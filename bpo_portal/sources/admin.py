@@ -95,23 +95,35 @@ class CuratedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Admin for curated data: every change kept and revertible (History), and CSV export and
     import with a preview of what will change and a line-by-line error report."""
 
+    count_column = None  # (relation to count, column heading), shown as the `related_count` column
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.count_column:
+            heading = cls.count_column[1]
+            cls.related_count = admin.display(ordering="related_count", description=heading)(
+                lambda self, obj: obj.related_count
+            )
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not self.count_column:
+            return queryset
+        # Counting groups the rows, which drops Meta.ordering (the changelist orders again, but
+        # the autocomplete paginates this queryset as it is): keep the model's order.
+        counted = queryset.annotate(related_count=Count(self.count_column[0], distinct=True))
+        return counted.order_by(*self.model._meta.ordering)
+
     def get_resource_classes(self, request):
         return [resource_for(self.model)]
 
 
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
-    ordering = ["file_name"]  # explicit: annotated querysets lose Meta.ordering
-    list_display = ["title", "file_name", "title_is_ours", "citation_count"]
+    list_display = ["title", "file_name", "title_is_ours", "related_count"]
+    count_column = ("citations", "Citations")
     search_fields = ["title", "summary", "file_name"]
     prepopulated_fields = {"slug": ["title"]}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations"))
-
-    @admin.display(ordering="citation_count", description="Citations")
-    def citation_count(self, obj):
-        return obj.citation_count
 
 
 @admin.register(Citation)
