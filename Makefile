@@ -2,52 +2,81 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+RUNTIME_LOCK := requirements/runtime.txt
+DEV_LOCK := requirements/dev.txt
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha1sum $(RUNTIME_LOCK) | cut -c1-12)
+DEV_STAMP := $(VENV)/.dev-$(shell sha1sum $(DEV_LOCK) | cut -c1-12)
 # pyenv reads .python-version (3.12); otherwise the first python3.12+ on PATH.
 BOOTSTRAP_PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
+# Development and tests sign with this machine's own random key (never a published one);
+# production sets SECRET_KEY itself.
+KEY_FILE := var/secret_key
+DEV_ENV = SECRET_KEY="$$(cat $(KEY_FILE))"
+SIZES ?= 1000,10000,100000
 
-.PHONY: setup run serve test test-sqlite test-postgres lint screenshots bench loadtest clean
+.PHONY: setup run serve test lint test-sqlite test-postgres test-redis screenshots bench \
+	loadtest lock clean
 
 $(PY):
 	@test -n "$(BOOTSTRAP_PYTHON)" || { echo "Python 3.12 or newer is needed." >&2; exit 1; }
 	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+# Locked versions, checked against their hashes. The development set includes the runtime set.
+$(RUNTIME_STAMP): $(RUNTIME_LOCK) | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(RUNTIME_LOCK)
+	rm -f $(VENV)/.runtime-* && touch $@
 
-setup: $(STAMP)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_knowledge
+$(DEV_STAMP): $(DEV_LOCK) | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(DEV_LOCK)
+	rm -f $(VENV)/.dev-* $(VENV)/.runtime-* && touch $@ $(RUNTIME_STAMP)
+
+$(KEY_FILE):
+	@mkdir -p $(dir $@)
+	@umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+setup: $(DEV_STAMP) $(KEY_FILE)
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_knowledge
 
 run: setup
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-# Production: gunicorn (workers from the core count) + WhiteNoise, DEBUG off. Needs SECRET_KEY
-# and ALLOWED_HOSTS in the environment; the deploy checks stop it with a message otherwise.
-serve: setup
+# Production: only the runtime set; gunicorn (workers from the core count) + WhiteNoise, DEBUG
+# off. Needs SECRET_KEY and ALLOWED_HOSTS in the environment: settings and the deploy checks
+# stop it with a message otherwise.
+serve: $(RUNTIME_STAMP)
 	$(PY) manage.py check --deploy --fail-level ERROR
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_knowledge
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-lint: $(STAMP)
+lint: $(DEV_STAMP) $(KEY_FILE)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
+	$(DEV_ENV) $(PY) manage.py check
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: $(STAMP)
+test-sqlite: $(DEV_STAMP) $(KEY_FILE)
 	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(VENV)/bin/pytest
 
-test-postgres: $(STAMP)
+test-postgres: $(DEV_STAMP) $(KEY_FILE)
 	.ci/with-postgres $(VENV)/bin/pytest
 
 test: lint test-sqlite test-postgres
 
-screenshots: $(STAMP)
+screenshots: $(DEV_STAMP) $(KEY_FILE)
 	$(VENV)/bin/pytest tests/browser/test_screenshots.py --screenshots
+
+# Write the lock files again from pyproject.toml (needs uv: `pip install uv`).
+lock:
+	uv pip compile pyproject.toml --generate-hashes --python-version 3.12 -q --no-header \
+		-o $(RUNTIME_LOCK)
+	uv pip compile pyproject.toml --group pyproject.toml:dev --generate-hashes \
+		--python-version 3.12 -q --no-header -o $(DEV_LOCK)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
@@ -58,14 +87,14 @@ $(BENCH_VENV)/.installed: bench/requirements.txt | $(PY)
 	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	touch $@
 
-bench: $(STAMP) $(BENCH_VENV)/.installed
+bench: $(DEV_STAMP) $(KEY_FILE) $(BENCH_VENV)/.installed
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-	$(PY) bench/run.py sqlite
-	.ci/with-postgres $(PY) bench/run.py postgres
-	$(PY) bench/run.py report
+	BENCH_SIZES=$(SIZES) $(DEV_ENV) $(PY) bench/run.py sqlite
+	BENCH_SIZES=$(SIZES) $(DEV_ENV) .ci/with-postgres $(PY) bench/run.py postgres
+	$(DEV_ENV) $(PY) bench/run.py report
 
 # 32 connections for 60 s on the 100,000-provider database while a curator saves edits;
 # writes docs/reliability.md and fails on any error or lost edit.
-loadtest: $(STAMP)
+loadtest: $(DEV_STAMP) $(KEY_FILE)
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-	$(PY) bench/loadtest.py
+	$(DEV_ENV) $(PY) bench/loadtest.py

@@ -1,7 +1,7 @@
 """Settings for BPO Portal, read from the environment.
 
 DATABASE_URL  database to use (default: SQLite file db.sqlite3 in the project root)
-SECRET_KEY    signing key; `manage.py check --deploy` refuses the development default
+SECRET_KEY    signing key; required unless DEBUG is on (start-up stops without it)
 DEBUG         "1"/"true" turns debug mode on; off unless set
 ALLOWED_HOSTS comma-separated host names
 CACHE_DIR     folder of the cache shared by the worker processes (default: var/cache)
@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,10 +35,17 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DEBUG")
 
-# The development key keeps `make run` and the tests free of set-up; the deploy checks in
-# bpo_portal/core/checks.py refuse to serve production with it.
-DEV_SECRET_KEY = "django-insecure-bpo-portal-development-key"
-SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
+# Production sets SECRET_KEY; `make` sets a random key of this machine's (var/secret_key) for
+# development and tests. There is no published development key, so nothing can ever be served
+# signed with one; only debug mode may run on a throwaway key.
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to a long random value, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    SECRET_KEY = get_random_secret_key()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 
@@ -55,6 +64,7 @@ INSTALLED_APPS = [
     "bpo_portal.sources",
     "bpo_portal.directory",
     "bpo_portal.sector",
+    "bpo_portal.portal",
 ]
 
 MIDDLEWARE = [
@@ -88,8 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "bpo_portal.core.citations.footnotes",
-                "bpo_portal.core.caching.data_version",
+                "bpo_portal.sources.citations.footnotes",
             ],
         },
     },

@@ -1,11 +1,11 @@
 import pytest
 from django.contrib.auth.models import Group, User
 
-from bpo_portal.core.knowledge import KnowledgeLoader, read_knowledge
-
 
 def load_knowledge():
     from django.conf import settings
+
+    from bpo_portal.portal.knowledge import KnowledgeLoader, read_knowledge
 
     KnowledgeLoader(read_knowledge(settings.KNOWLEDGE_FILE)).load()
 
@@ -17,10 +17,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_knowledge()
 
 
-def pytest_collection_modifyitems(items):
-    # Tests that empty or rebuild the database (browser tests flush it when they end) run after
-    # everything else; they load the knowledge base again themselves.
-    items.sort(key=lambda item: any(item.get_closest_marker(m) for m in ("browser", "rebuilds_db")))
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (browser tests among them) empties every table when it ends: load the
+    knowledge base again, so that no other test depends on running before it."""
+    result = yield
+    # After the last test the test database is gone already: nothing follows to need it.
+    if nextitem is not None and "transactional_db" in getattr(item, "fixturenames", ()):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            load_knowledge()
+    return result
 
 
 @pytest.fixture(autouse=True)
@@ -58,54 +66,9 @@ def curator_client(client, curator):
 def many_providers(db):
     """120 extra providers, each with service lines, a city and citations: enough that a query
     per row on any page would break its query bound."""
-    from django.contrib.contenttypes.models import ContentType
+    from tests.factories import bulk_providers
 
-    from bpo_portal.directory.models import (
-        City,
-        Provider,
-        ProviderCity,
-        ProviderService,
-        ServiceLine,
-    )
-    from bpo_portal.sources.models import Citation, Source
-
-    lines = list(ServiceLine.objects.order_by("pk"))
-    cities = list(City.objects.order_by("pk"))
-    source = Source.objects.get(slug="contact-centres")
-    providers = Provider.objects.bulk_create(
-        Provider(
-            name=f"Bulk provider {n:03d}",
-            slug=f"bulk-provider-{n:03d}",
-            kind=Provider.Kind.LOCAL,
-            founded_year=1980 + n % 40,
-            description="Made in bulk for query-count tests.",
-            is_demo=True,
-        )
-        for n in range(120)
-    )
-    service_links = ProviderService.objects.bulk_create(
-        ProviderService(provider=p, service_line=lines[(n + k) % len(lines)])
-        for n, p in enumerate(providers)
-        for k in range(3)
-    )
-    city_links = ProviderCity.objects.bulk_create(
-        ProviderCity(provider=p, city=cities[n % len(cities)]) for n, p in enumerate(providers)
-    )
-    citations = []
-    for rows in (providers, service_links, city_links):
-        content_type = ContentType.objects.get_for_model(rows[0])
-        citations += [
-            Citation(
-                content_type=content_type,
-                object_id=row.pk,
-                source=source,
-                section="Skilled Workforce",
-                note="Test citation.",
-            )
-            for row in rows
-        ]
-    Citation.objects.bulk_create(citations)
-    return providers
+    return bulk_providers(120)
 
 
 def pytest_addoption(parser):

@@ -147,3 +147,34 @@ class StatisticFactory(CitedFactory):
     value = 10
     unit = Statistic.Unit.PERCENT
     scope = "A test scope"
+
+
+def bulk_providers(count, *, source=None):
+    """`count` demo providers, each with three service lines, a city and a citation on every
+    row, written with one INSERT per table."""
+    lines = list(ServiceLine.objects.order_by("pk"))
+    cities = list(City.objects.order_by("pk"))
+    source = source or SourceFactory()
+    providers = Provider.objects.bulk_create(
+        ProviderFactory.build(
+            name=f"Bulk provider {n:03d}",
+            slug=f"bulk-provider-{n:03d}",
+            founded_year=1980 + n % 40,
+            is_demo=True,
+        )
+        for n in range(count)
+    )
+    service_links = ProviderService.objects.bulk_create(
+        ProviderServiceFactory.build(provider=p, service_line=lines[(n + k) % len(lines)])
+        for n, p in enumerate(providers)
+        for k in range(3)
+    )
+    city_links = ProviderCity.objects.bulk_create(
+        ProviderCityFactory.build(provider=p, city=cities[n % len(cities)])
+        for n, p in enumerate(providers)
+    )
+    Citation.objects.bulk_create(
+        CitationFactory.build(fact=row, source=source)
+        for row in (*providers, *service_links, *city_links)
+    )
+    return providers

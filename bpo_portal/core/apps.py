@@ -3,13 +3,17 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class CoreConfig(AppConfig):
+    """The base layer: shared models, the kind registry, caching, exports and filter helpers.
+
+    It imports no other app of the project."""
+
     name = "bpo_portal.core"
     verbose_name = "Site"
 
     def ready(self):
         from bpo_portal.core import checks  # noqa: F401  (registers the deploy checks)
-        from bpo_portal.core.caching import on_change
+        from bpo_portal.core.caching import on_links_changed, on_save_or_delete
 
-        for signal in (post_save, post_delete):
-            signal.connect(on_change, dispatch_uid=f"bpo-data-version-{signal}")
-        m2m_changed.connect(on_change, dispatch_uid="bpo-data-version-m2m")
+        post_save.connect(on_save_or_delete, dispatch_uid="bpo-data-version-save")
+        post_delete.connect(on_save_or_delete, dispatch_uid="bpo-data-version-delete")
+        m2m_changed.connect(on_links_changed, dispatch_uid="bpo-data-version-m2m")

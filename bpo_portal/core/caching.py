@@ -1,29 +1,76 @@
-"""Caching of expensive aggregates and rendered pages, invalidated by any change to curated data.
+"""The one cache mechanism: everything cached is keyed by the data version.
 
-Every save or delete in the knowledge apps bumps one DataVersion row; cache keys carry the
-version, so after a change every worker recomputes instead of serving stale counts.
+One `DataVersion` row counts changes to the knowledge base: a transaction that saves, deletes or
+relinks knowledge rows bumps it once, when it commits. Cache keys carry the version, so after a
+save nothing cached before it is read again: there is nothing to delete.
+
+`cached_page` caches a whole public page; `versioned` caches one value. Both read the version
+first (one query) and compute only on a miss. A cache that fails (a Redis server gone away, a full
+disk) is treated as empty: pages are computed instead, never broken.
 """
 
 import hashlib
+import logging
+from functools import wraps
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F
-from django.utils.functional import SimpleLazyObject
+from django.http import HttpResponse
 
+from bpo_portal.core.kinds import knowledge_models
 from bpo_portal.core.models import DataVersion
 
-KNOWLEDGE_APPS = {"sources", "directory", "sector"}
 TIMEOUT = 60 * 60
+logger = logging.getLogger(__name__)
+
+try:
+    from redis import RedisError
+except ImportError:  # the Redis client is only needed when CACHE_URL names a Redis server
+    RedisError = OSError
+CACHE_ERRORS = (OSError, EOFError, RedisError)
 
 
 def current_version():
-    row = DataVersion.objects.filter(pk=1).values_list("number", flat=True).first()
-    return row or 0
+    return DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
-def bump_version(**kwargs):
+def bump_version():
     if not DataVersion.objects.filter(pk=1).update(number=F("number") + 1):
         DataVersion.objects.create(pk=1, number=1)
+
+
+def bump_after_commit():
+    """Bump the version once the current transaction commits, once however much it saved.
+
+    Outside a transaction (autocommit) the change is already committed: bump now.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        bump_version()
+        return
+    pending = getattr(connection, "bpo_pending_bump", None)
+    if pending and any(func is pending for _, func, _ in connection.run_on_commit):
+        return  # already to run when this transaction commits
+
+    def bump():
+        connection.bpo_pending_bump = None
+        bump_version()
+
+    connection.bpo_pending_bump = bump
+    transaction.on_commit(bump)
+
+
+def on_save_or_delete(sender, **kwargs):
+    """Signal receiver: a row was saved or deleted."""
+    if sender in knowledge_models():
+        bump_after_commit()
+
+
+def on_links_changed(sender, instance, action, **kwargs):
+    """Signal receiver: a many-to-many field of a row changed."""
+    if action.startswith("post_") and type(instance) in knowledge_models():
+        bump_after_commit()
 
 
 def request_version(request):
@@ -33,22 +80,56 @@ def request_version(request):
     return request._data_version
 
 
-def data_version(request):
-    """Context processor: `data_version` for {% cache %} keys, read only if a template uses it."""
-    return {"data_version": SimpleLazyObject(lambda: request_version(request))}
-
-
-def cached(request, name, parts, compute):
-    """compute(), cached under `name` and `parts` for the data version seen by this request."""
+def cache_key(version, name, parts):
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"bpo:{request_version(request)}:{name}:{digest}"
-    value = cache.get(key)
+    return f"bpo:{version}:{name}:{digest}"
+
+
+def cache_get(key):
+    try:
+        return cache.get(key)
+    except CACHE_ERRORS as error:
+        logger.warning("Cache unavailable, computing instead: %s", error)
+        return None
+
+
+def cache_set(key, value):
+    try:
+        cache.set(key, value, TIMEOUT)
+    except CACHE_ERRORS as error:
+        logger.warning("Cache unavailable, not stored: %s", error)
+
+
+def versioned(request, name, parts, compute):
+    """compute(), cached under `name` and `parts` for the data version this request sees."""
+    key = cache_key(request_version(request), name, parts)
+    value = cache_get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, TIMEOUT)
+        cache_set(key, value)
     return value
 
 
-def on_change(sender, **kwargs):
-    if sender._meta.app_label in KNOWLEDGE_APPS:
-        bump_version()
+def cached_page(view):
+    """Serve a public page from the cache for the current data version, before any other query.
+
+    Only plain 200 pages are stored; a response that sets a cookie (a CSRF token, a message
+    carried over) is never shared, and a request bringing a message with it is always computed.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        downloads = "format" in request.GET  # streamed, never stored
+        if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES or downloads:
+            return view(request, *args, **kwargs)
+        key = cache_key(request_version(request), "page", request.get_full_path())
+        hit = cache_get(key)
+        if hit is not None:
+            content, content_type = hit
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            cache_set(key, (response.content, response["Content-Type"]))
+        return response
+
+    return wrapper

@@ -7,15 +7,6 @@ from django.core.checks import Error, Tags, register
 @register(Tags.security, deploy=True)
 def production_settings(app_configs, **kwargs):
     errors = []
-    if settings.SECRET_KEY == settings.DEV_SECRET_KEY:
-        errors.append(
-            Error(
-                "SECRET_KEY is not set: the development key would sign production sessions.",
-                hint="Set SECRET_KEY to a long random value, e.g. the output of "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`.",
-                id="bpo.E001",
-            )
-        )
     if not settings.ALLOWED_HOSTS:
         errors.append(
             Error(

@@ -1,38 +1,153 @@
-"""FilterSets that never fail a page: rejected values are dropped and reported."""
+"""FilterSets that never fail a page, and facets declared once, on the filters themselves.
 
+A filter that mixes in `Facet` is offered as a list of clickable values with counts. It declares
+its label (the filter's own), its values (`facet_choices`), how it is said in words
+(`phrase`), and whether several values may be chosen at once. The FilterSet derives from them the
+facet lists, the result in words ("3 providers offering technical support in Karachi") and the
+hidden inputs that keep the chosen values when the sidebar form is sent.
+"""
+
+from dataclasses import dataclass, field
+
+import django_filters
 from django.contrib import messages
+
+
+@dataclass
+class FacetValue:
+    name: str
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggled: object  # what the parameter becomes when this value is clicked
+
+    @property
+    def params(self):
+        """The query string change a click makes, for {% querystring request.GET params %}."""
+        return {self.name: self.toggled}
+
+
+@dataclass
+class FacetList:
+    name: str
+    label: str
+    values: list = field(default_factory=list)
+
+
+def lowerfirst(text):
+    """'Technical support' -> 'technical support', but 'IT solutions' stays as it is."""
+    text = str(text)
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+class Facet:
+    """Mixed into a filter to offer it as a facet."""
+
+    multiple = False
+    template = "{}"  # how the chosen values are said, e.g. "offering {}"
+    proper_names = False  # True: labels keep their capital ("in Karachi", not "in karachi")
+
+    def facet_choices(self):
+        """[(value, label)] of every value the facet may offer."""
+        if getattr(self, "queryset", None) is not None:
+            to_field = self.extra.get("to_field_name", "pk")
+            return [(str(v), label) for v, label in self.queryset.values_list(to_field, "name")]
+        return [(str(value), str(label)) for value, label in self.extra["choices"]]
+
+    def phrase(self, value, data):
+        """The chosen value(s) in words, or None when nothing is chosen."""
+        if not value:
+            return None
+        chosen = list(value) if self.multiple else [value]
+        labels = dict(self.facet_choices()) if not hasattr(chosen[0], "pk") else {}
+        words = [str(getattr(v, "name", None) or labels.get(v, v)) for v in chosen]
+        if not self.proper_names:
+            words = [lowerfirst(word) for word in words]
+        return self.template.format(" or ".join(words))
+
+    def facet(self, name, counts, selected):
+        values = []
+        for value, label in self.facet_choices():
+            count = counts.get(value, 0)
+            is_selected = value in selected
+            if not count and not is_selected:
+                continue
+            if self.multiple:
+                toggled = [v for v in selected if v != value] if is_selected else [*selected, value]
+            else:
+                toggled = None if is_selected else value
+            values.append(FacetValue(name, value, label, count, is_selected, toggled))
+        values.sort(key=lambda v: (not v.selected, -v.count, v.label))
+        return FacetList(name, self.label, values)
+
+
+class FacetedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose `Facet` filters give the facet lists and the result in words."""
+
+    noun = ("row", "rows")
+
+    def facet_filters(self):
+        return {name: f for name, f in self.filters.items() if isinstance(f, Facet)}
+
+    def selected(self, name):
+        values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+        return [v for v in values if v]
+
+    def facets(self, counts):
+        """Facet lists for the counts of each facet's values within the current result."""
+        return [
+            f.facet(name, counts.get(name, {}), self.selected(name))
+            for name, f in self.facet_filters().items()
+        ]
+
+    def kept_inputs(self):
+        """(name, value) of every chosen facet value, for hidden inputs of the sidebar form."""
+        return [(name, value) for name in self.facet_filters() for value in self.selected(name)]
+
+    def describe(self, count):
+        """The result in words, e.g. '1 provider offering technical support'."""
+        data = self.form.cleaned_data
+        parts = [f"{count:,} {self.noun[0] if count == 1 else self.noun[1]}"]
+        for name, f in self.filters.items():
+            if hasattr(f, "phrase") and (text := f.phrase(data.get(name), data)):
+                parts.append(text)
+        return " ".join(parts)
 
 
 def without_invalid(data, form_errors):
     """Query data with the parameters the form rejected left out, and a message for each."""
     cleaned = data.copy()
     notices = []
-    for field, errors in form_errors.items():
-        values = ", ".join(f"“{value}”" for value in data.getlist(field)) or "this value"
-        notices.append(f"Ignored {field}={values}: {' '.join(errors)}")
-        cleaned.pop(field, None)
+    for name, errors in form_errors.items():
+        values = ", ".join(f"“{value}”" for value in data.getlist(name)) or "this value"
+        notices.append(f"Ignored {name}={values}: {' '.join(errors)}")
+        cleaned.pop(name, None)
     return cleaned, notices
 
 
 def apply_filter(filter_class, data, queryset):
-    """Return (filterset, the data it used, notices about values that were left out)."""
+    """Return (filterset, notices about values that were left out)."""
     filterset = filter_class(data, queryset=queryset)
     notices = []
     if not filterset.is_valid():
         data, notices = without_invalid(data, filterset.form.errors)
         filterset = filter_class(data, queryset=queryset)
         filterset.is_valid()
-    return filterset, data, notices
+    return filterset, notices
 
 
 def filter_request(request, filter_class, queryset):
     """Filter `queryset` by the request's query string, reporting ignored values on the page."""
-    filterset, data, notices = apply_filter(filter_class, request.GET, queryset)
+    filterset, notices = apply_filter(filter_class, request.GET, queryset)
     for notice in notices:
         messages.warning(request, notice)
-    return filterset, data
+    return filterset
 
 
 def text_param(request, name, max_length=200):
     """A free-text query parameter, stripped of NUL bytes (which databases refuse) and cut short."""
-    return request.GET.get(name, "").replace("\x00", "").strip()[:max_length]
+    text = request.GET.get(name, "").replace("\x00", "").strip()
+    return text[:max_length] if max_length else text

@@ -12,13 +12,7 @@ from bpo_portal.directory.models import (
     ServiceLine,
     ServiceTask,
 )
-from bpo_portal.sources.admin import CitationInline, CitedRowInline, CuratedAdmin
-
-
-class CitedAdmin(CuratedAdmin):
-    """Admin for a cited model: its citations are edited inline."""
-
-    inlines = [CitationInline]
+from bpo_portal.sources.admin import CitationInline, CitedAdmin, CitedRowInline
 
 
 @admin.register(Organisation)
@@ -124,11 +118,6 @@ class ProviderAdmin(CitedAdmin):
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ProviderAliasInline, ProviderServiceInline, ProviderCityInline, CitationInline]
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "description"]}),
-        ("Facts", {"fields": ["founded_year", "founded_year_ambiguous", "parent", "headcount"]}),
-        ("Data set", {"fields": ["is_demo"], "classes": ["collapse"]}),
-    ]
 
 
 @admin.register(ProviderAlias)

@@ -116,24 +116,32 @@ def _description(rng, name, lines, cities):
 
 
 class _Table:
-    """Rows for one table, numbered here and inserted many rows per INSERT statement."""
+    """Rows for one table, numbered here and inserted many rows per INSERT statement.
+
+    Every concrete column of the model is written; a value not given takes the field's default.
+    """
 
     ROWS_PER_STATEMENT = 500
 
-    def __init__(self, model, fields):
+    def __init__(self, model, now):
         self.model = model
-        self.fields = ["id", *fields]
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.defaults = {
+            f.attname: now if f.name in ("created", "modified") else f.get_default()
+            for f in self.fields
+        }
         self.next_id = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
         self.rows = []
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(model._meta.get_field(name).column) for name in self.fields)
+        columns = ", ".join(quote(f.column) for f in [model._meta.pk, *self.fields])
         self.prefix = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
-        self.row_sql = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        self.row_sql = "(" + ", ".join(["%s"] * (len(self.fields) + 1)) + ")"
 
-    def add(self, *values):
+    def add(self, **values):
         pk = self.next_id
         self.next_id += 1
-        self.rows.append((pk, *values))
+        row = self.defaults | values
+        self.rows.append((pk, *(row[f.attname] for f in self.fields)))
         return pk
 
     def flush(self, cursor):
@@ -162,30 +170,19 @@ def generate(count, seed=0, progress=None):
         for model in (Provider, ProviderService, ProviderCity)
     }
     note = "Generated demo data, not a fact from the sources."
-    providers = _Table(
-        Provider,
-        [
-            "created",
-            "modified",
-            "name",
-            "slug",
-            "kind",
-            "founded_year",
-            "founded_year_ambiguous",
-            "headcount",
-            "description",
-            "is_demo",
-        ],
-    )
-    service_links = _Table(ProviderService, ["created", "modified", "provider", "service_line"])
-    city_links = _Table(ProviderCity, ["created", "modified", "provider", "city"])
-    citations = _Table(
-        Citation,
-        ["created", "modified", "source", "section", "field", "note", "content_type", "object_id"],
-    )
+    providers = _Table(Provider, now)
+    service_links = _Table(ProviderService, now)
+    city_links = _Table(ProviderCity, now)
+    citations = _Table(Citation, now)
 
     def cite(model, pk):
-        citations.add(now, now, source.pk, "Generated", "", note, types[model], pk)
+        citations.add(
+            source_id=source.pk,
+            section="Generated",
+            note=note,
+            content_type_id=types[model],
+            object_id=pk,
+        )
 
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -195,22 +192,21 @@ def generate(count, seed=0, progress=None):
             chosen_cities = rng.sample(cities, rng.randint(1, min(3, len(cities))))
             founded = rng.randint(1960, 2024) if rng.random() < 0.85 else None
             provider = providers.add(
-                now,
-                now,
-                name,
-                f"demo-{n + 1:06d}",
-                rng.choice(KINDS),
-                founded,
-                False,
-                "",
-                _description(rng, name, chosen_lines, chosen_cities),
-                True,
+                name=name,
+                slug=f"demo-{n + 1:06d}",
+                kind=rng.choice(KINDS),
+                founded_year=founded,
+                description=_description(rng, name, chosen_lines, chosen_cities),
+                is_demo=True,
             )
             cite(Provider, provider)
             for line in chosen_lines:
-                cite(ProviderService, service_links.add(now, now, provider, line.pk))
+                cite(
+                    ProviderService,
+                    service_links.add(provider_id=provider, service_line_id=line.pk),
+                )
             for city in chosen_cities:
-                cite(ProviderCity, city_links.add(now, now, provider, city.pk))
+                cite(ProviderCity, city_links.add(provider_id=provider, city_id=city.pk))
             done = n - start_number + 1
             if done % BATCH == 0 or done == count:
                 for table in (providers, service_links, city_links, citations):

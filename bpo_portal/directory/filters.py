@@ -1,8 +1,11 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 
+from bpo_portal.core.filtering import Facet, FacetedFilterSet
 from bpo_portal.directory.models import (
+    MAX_YEAR,
+    MIN_YEAR,
     City,
     Provider,
     ProviderCity,
@@ -36,12 +39,20 @@ def linked(link_model, **lookups):
     return Exists(link_model.objects.filter(provider=OuterRef("pk"), **lookups))
 
 
-class LinkedFilter(django_filters.ModelMultipleChoiceFilter):
+def provider_ids(result):
+    return result.order_by().values("pk")
+
+
+class LinkedFilter(Facet, django_filters.ModelMultipleChoiceFilter):
     """?key=slug&key=slug: providers linked to any of the named rows through a link table."""
 
-    def __init__(self, *args, link_model, link_field, **kwargs):
+    multiple = True
+
+    def __init__(self, *args, link_model, link_field, template, proper_names=False, **kwargs):
         self.link_model = link_model
         self.link_field = link_field
+        self.template = template
+        self.proper_names = proper_names
         kwargs.setdefault("to_field_name", "slug")
         super().__init__(*args, **kwargs)
 
@@ -51,39 +62,100 @@ class LinkedFilter(django_filters.ModelMultipleChoiceFilter):
         pks = [v.pk for v in value]
         return queryset.filter(linked(self.link_model, **{f"{self.link_field}__in": pks}))
 
+    def count(self, result, unfiltered):
+        """Providers per value: a provider has one link to a value at most, so rows count."""
+        links = self.link_model.objects.all()
+        if not unfiltered:
+            links = links.filter(provider__in=provider_ids(result))
+        return dict(links.values_list(f"{self.link_field}__slug").annotate(n=Count("pk")))
 
-class ProviderFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="filter_text", max_length=200)
+
+class CategoryFilter(Facet, django_filters.ModelChoiceFilter):
+    template = "in {}"
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        lines = ServiceLine.objects.filter(category=value).values("pk")
+        return queryset.filter(linked(ProviderService, service_line__in=lines))
+
+    def count(self, result, unfiltered):
+        """A category is reached through several lines of a provider: count providers."""
+        links = ProviderService.objects.all()
+        if not unfiltered:
+            links = links.filter(provider__in=provider_ids(result))
+        return dict(
+            links.values_list("service_line__category__slug").annotate(
+                n=Count("provider", distinct=True)
+            )
+        )
+
+
+class KindFilter(Facet, django_filters.ChoiceFilter):
+    template = "of kind “{}”"
+
+    def count(self, result, unfiltered):
+        return dict(result.order_by().values_list("kind").annotate(n=Count("pk")))
+
+
+class FoundedFilter(django_filters.NumberFilter):
+    """One end of the founding-year range; the pair is said in words together."""
+
+    def __init__(self, *args, other, **kwargs):
+        self.other = other
+        kwargs["widget"] = forms.NumberInput(attrs={"min": MIN_YEAR, "max": MAX_YEAR})
+        super().__init__(*args, field_name="founded_year", **kwargs)
+
+    def phrase(self, value, data):
+        other = data.get(self.other)
+        if value is None:
+            return None
+        if self.lookup_expr == "gte":
+            return (
+                f"founded {int(value)}–{int(other)}"
+                if other is not None
+                else (f"founded in or after {int(value)}")
+            )
+        return None if other is not None else f"founded in or before {int(value)}"
+
+
+class TextFilter(django_filters.CharFilter):
+    def phrase(self, value, data):
+        value = (value or "").strip()
+        return f"matching “{value}”" if value else None
+
+
+class ProviderFilter(FacetedFilterSet):
+    noun = ("provider", "providers")
+
+    q = TextFilter(label="Search", method="filter_text", max_length=200)
     service = LinkedFilter(
         label="Service line",
         queryset=ServiceLine.objects.all(),
         link_model=ProviderService,
         link_field="service_line",
+        template="offering {}",
     )
-    category = django_filters.ModelChoiceFilter(
-        label="Service category",
-        to_field_name="slug",
-        queryset=ServiceCategory.objects.all(),
-        method="filter_category",
+    category = CategoryFilter(
+        label="Service category", to_field_name="slug", queryset=ServiceCategory.objects.all()
     )
     city = LinkedFilter(
-        label="City", queryset=City.objects.all(), link_model=ProviderCity, link_field="city"
+        label="City",
+        queryset=City.objects.all(),
+        link_model=ProviderCity,
+        link_field="city",
+        template="in {}",
+        proper_names=True,
     )
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Provider.Kind.choices)
-    founded_min = django_filters.NumberFilter(
-        label="Founded from",
-        field_name="founded_year",
-        lookup_expr="gte",
-        widget=forms.NumberInput(attrs={"min": 1800, "max": 2100}),
-    )
-    founded_max = django_filters.NumberFilter(
-        label="Founded until",
-        field_name="founded_year",
-        lookup_expr="lte",
-        widget=forms.NumberInput(attrs={"min": 1800, "max": 2100}),
-    )
+    kind = KindFilter(label="Kind", choices=Provider.Kind.choices)
+    founded_min = FoundedFilter(label="Founded from", lookup_expr="gte", other="founded_max")
+    founded_max = FoundedFilter(label="Founded until", lookup_expr="lte", other="founded_min")
     sort = django_filters.ChoiceFilter(
-        label="Sort by", choices=SORT_CHOICES, method="filter_sort", empty_label=None
+        label="Sort by",
+        choices=SORT_CHOICES,
+        method="filter_sort",
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "auto-submit"}),
     )
 
     class Meta:
@@ -93,9 +165,11 @@ class ProviderFilter(django_filters.FilterSet):
     def filter_text(self, queryset, name, value):
         return queryset.search(value)
 
-    def filter_category(self, queryset, name, value):
-        lines = ServiceLine.objects.filter(category=value).values("pk")
-        return queryset.filter(linked(ProviderService, service_line__in=lines))
-
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORT_FIELDS[value])
+
+    def facet_counts(self):
+        """{facet name: {value: providers}} within the current result: one query per facet."""
+        result = self.qs
+        unfiltered = not result.query.where
+        return {name: f.count(result, unfiltered) for name, f in self.facet_filters().items()}

@@ -13,43 +13,6 @@ from django.db.models.expressions import RawSQL
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 12
 
-SQLITE_SQL = [
-    """CREATE VIRTUAL TABLE directory_provider_fts USING fts5(
-        name, description, content='directory_provider', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 2')""",
-    """CREATE TRIGGER directory_provider_fts_insert AFTER INSERT ON directory_provider BEGIN
-        INSERT INTO directory_provider_fts(rowid, name, description)
-        VALUES (new.id, new.name, new.description);
-    END""",
-    """CREATE TRIGGER directory_provider_fts_delete AFTER DELETE ON directory_provider BEGIN
-        INSERT INTO directory_provider_fts(directory_provider_fts, rowid, name, description)
-        VALUES ('delete', old.id, old.name, old.description);
-    END""",
-    """CREATE TRIGGER directory_provider_fts_update AFTER UPDATE OF name, description
-        ON directory_provider BEGIN
-        INSERT INTO directory_provider_fts(directory_provider_fts, rowid, name, description)
-        VALUES ('delete', old.id, old.name, old.description);
-        INSERT INTO directory_provider_fts(rowid, name, description)
-        VALUES (new.id, new.name, new.description);
-    END""",
-    "INSERT INTO directory_provider_fts(directory_provider_fts) VALUES ('rebuild')",
-]
-SQLITE_REVERSE = [
-    "DROP TRIGGER directory_provider_fts_update",
-    "DROP TRIGGER directory_provider_fts_delete",
-    "DROP TRIGGER directory_provider_fts_insert",
-    "DROP TABLE directory_provider_fts",
-]
-POSTGRES_SQL = [
-    """ALTER TABLE directory_provider ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-        to_tsvector('simple', coalesce(name, '') || ' ' || coalesce(description, ''))) STORED""",
-    "CREATE INDEX directory_provider_search_idx ON directory_provider USING gin (search_vector)",
-]
-POSTGRES_REVERSE = [
-    "DROP INDEX directory_provider_search_idx",
-    "ALTER TABLE directory_provider DROP COLUMN search_vector",
-]
-
 
 def words(text):
     return WORD.findall(text.lower())[:MAX_WORDS]

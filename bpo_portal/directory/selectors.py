@@ -1,14 +1,12 @@
 """Reads for the directory pages, each built in a fixed number of queries."""
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from itertools import islice
+from collections import Counter
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
-from django.urls import reverse
 
-from bpo_portal.core.templatetags.portal import lowerfirst
+from bpo_portal.core.drawing import map_layout
 from bpo_portal.directory.models import (
     AlternativeGrouping,
     City,
@@ -21,122 +19,7 @@ from bpo_portal.directory.models import (
 from bpo_portal.sources.models import prefetch_citations
 
 MAX_COMPARE = 8
-
-
-@dataclass
-class FacetValue:
-    value: str
-    label: str
-    count: int
-    selected: bool
-    toggled: object  # what the parameter becomes when this value is clicked
-
-
-@dataclass
-class Facet:
-    name: str
-    label: str
-    values: list = field(default_factory=list)
-
-
-def _facet(name, label, counts, labels, selected, multiple):
-    values = []
-    for value, text in labels:
-        count = counts.get(value, 0)
-        is_selected = value in selected
-        if not count and not is_selected:
-            continue
-        if multiple:
-            toggled = [v for v in selected if v != value] if is_selected else [*selected, value]
-        else:
-            toggled = None if is_selected else value
-        values.append(FacetValue(value, text, count, is_selected, toggled))
-    values.sort(key=lambda v: (not v.selected, -v.count, v.label))
-    return Facet(name, label, values)
-
-
-def provider_facets(result, data):
-    """Counts of each filter value within `result`: one query per facet, never per value.
-
-    A provider has at most one link to a service line or a city, so those count rows; a
-    category can be reached through several of a provider's lines, so it counts providers.
-    """
-    ids = result.order_by().values("pk")
-    unfiltered = not result.query.where
-    links = (
-        ProviderService.objects.all()
-        if unfiltered
-        else ProviderService.objects.filter(provider__in=ids)
-    )
-    city_links = (
-        ProviderCity.objects.all() if unfiltered else ProviderCity.objects.filter(provider__in=ids)
-    )
-    counts = {
-        "service": dict(links.values_list("service_line__slug").annotate(n=Count("pk"))),
-        "category": dict(
-            links.values_list("service_line__category__slug").annotate(
-                n=Count("provider", distinct=True)
-            )
-        ),
-        "city": dict(city_links.values_list("city__slug").annotate(n=Count("pk"))),
-        "kind": dict(result.order_by().values_list("kind").annotate(n=Count("pk"))),
-    }
-    labels = {
-        "service": list(ServiceLine.objects.values_list("slug", "name")),
-        "category": list(ServiceCategory.objects.values_list("slug", "name")),
-        "city": list(City.objects.values_list("slug", "name")),
-        "kind": Provider.Kind.choices,
-    }
-    return counts, labels
-
-
-def facets_for(counts, labels, data):
-    return [
-        _facet(
-            "service",
-            "Service line",
-            counts["service"],
-            labels["service"],
-            data.getlist("service"),
-            True,
-        ),
-        _facet(
-            "category",
-            "Category",
-            counts["category"],
-            labels["category"],
-            [data.get("category")],
-            False,
-        ),
-        _facet("city", "City", counts["city"], labels["city"], data.getlist("city"), True),
-        _facet("kind", "Kind", counts["kind"], labels["kind"], [data.get("kind")], False),
-    ]
-
-
-def describe_result(count, filterset):
-    """The result in words, e.g. '1 provider offering technical support'."""
-    data = filterset.form.cleaned_data
-    noun = "provider" if count == 1 else "providers"
-    parts = [f"{count:,} {noun}"]
-    if data.get("kind"):
-        parts.append(f"of kind “{Provider.Kind(data['kind']).label.lower()}”")
-    if data.get("service"):
-        names = [lowerfirst(line.name) for line in data["service"]]
-        parts.append("offering " + " or ".join(names))
-    if data.get("category"):
-        parts.append(f"in {lowerfirst(data['category'].name)}")
-    if data.get("city"):
-        parts.append("in " + " or ".join(city.name for city in data["city"]))
-    low, high = data.get("founded_min"), data.get("founded_max")
-    if low is not None and high is not None:
-        parts.append(f"founded {int(low)}–{int(high)}")
-    elif low is not None:
-        parts.append(f"founded in or after {int(low)}")
-    elif high is not None:
-        parts.append(f"founded in or before {int(high)}")
-    if data.get("q", "").strip():
-        parts.append(f"matching “{data['q'].strip()}”")
-    return " ".join(parts)
+SIMILAR_CANDIDATES_PER_LINE = 400
 
 
 def directory_rows(queryset):
@@ -159,8 +42,8 @@ class Profile:
     similar: list
 
 
-def provider_profile(slug, similar=None):
-    """The profile with every fact and citation loaded; `similar` computes the neighbours."""
+def provider_profile(*, slug):
+    """The profile with every fact and citation loaded, and its nearest neighbours."""
     provider = (
         Provider.objects.select_related("parent")
         .prefetch_related(
@@ -181,14 +64,10 @@ def provider_profile(slug, similar=None):
     groups = {}
     for link in provider.service_links.all():
         groups.setdefault(link.service_line.category, []).append(link)
-    neighbours = similar(provider) if similar else similar_providers(provider)
-    return Profile(provider, list(groups.items()), neighbours)
+    return Profile(provider, list(groups.items()), similar_providers(provider=provider))
 
 
-SIMILAR_CANDIDATES_PER_LINE = 400
-
-
-def similar_providers(provider, limit=6):
+def similar_providers(*, provider, limit=6):
     """Providers sharing the most service lines with `provider`, best first (two queries).
 
     Candidates are up to SIMILAR_CANDIDATES_PER_LINE providers of each of its lines, so the cost
@@ -212,8 +91,18 @@ def similar_providers(provider, limit=6):
     return [(by_pk[pk], count) for pk, count in ordered]
 
 
+def find_provider(*, text):
+    """A provider by slug or exact name, or None."""
+    text = text.strip()
+    return Provider.objects.filter(Q(slug=text) | Q(name__iexact=text)).first()
+
+
 def canonical_compare_slugs(slugs):
     return sorted(dict.fromkeys(slug for slug in slugs if slug))
+
+
+def compare_suggestions(*, excluding=(), limit=50):
+    return list(Provider.objects.real().exclude(slug__in=excluding).order_by("name")[:limit])
 
 
 @dataclass
@@ -223,21 +112,7 @@ class CompareRow:
     category: object = None
 
 
-def compare_grid(providers):
-    """Rows of the comparison: the facts, then every service line any of them offers."""
-    offered = {}
-    for column, provider in enumerate(providers):
-        for link in provider.service_links.all():
-            offered.setdefault(link.service_line, [None] * len(providers))[column] = link
-    lines = sorted(offered, key=lambda line: (line.category.position, line.name))
-    service_rows = [CompareRow(line.name, offered[line], line.category) for line in lines]
-    missing_lines = ServiceLine.objects.exclude(pk__in=[line.pk for line in lines]).select_related(
-        "category"
-    )
-    return service_rows, missing_lines
-
-
-def providers_for_compare(slugs):
+def providers_for_compare(*, slugs):
     return list(
         Provider.objects.filter(slug__in=slugs)
         .select_related("parent")
@@ -255,6 +130,20 @@ def providers_for_compare(slugs):
     )
 
 
+def compare_grid(*, providers):
+    """Rows of the comparison: every service line any of them offers, and the lines none does."""
+    offered = {}
+    for column, provider in enumerate(providers):
+        for link in provider.service_links.all():
+            offered.setdefault(link.service_line, [None] * len(providers))[column] = link
+    lines = sorted(offered, key=lambda line: (line.category.position, line.name))
+    service_rows = [CompareRow(line.name, offered[line], line.category) for line in lines]
+    missing_lines = list(
+        ServiceLine.objects.exclude(pk__in=[line.pk for line in lines]).select_related("category")
+    )
+    return service_rows, missing_lines
+
+
 def services_overview():
     """Categories with their service lines and provider counts: two queries."""
     lines = ServiceLine.objects.with_provider_counts().order_by("name")
@@ -263,7 +152,15 @@ def services_overview():
     ).order_by("position", "name")
 
 
-def service_line_detail(slug):
+def service_lines_for_export():
+    return (
+        ServiceLine.objects.with_provider_counts()
+        .select_related("category")
+        .order_by("category__position", "name")
+    )
+
+
+def service_line_detail(*, slug):
     return (
         ServiceLine.objects.select_related("category")
         .prefetch_related(
@@ -279,22 +176,26 @@ def service_line_detail(slug):
     )
 
 
-def providers_offering(line, city=None):
+def providers_offering(*, line, city=None):
     links = ProviderService.objects.filter(service_line=line)
     if city is not None:
         links = links.filter(provider__city_links__city=city)
-    return Provider.objects.filter(pk__in=links.values("provider")).prefetch_related(
-        Prefetch(
-            "service_links",
-            queryset=ProviderService.objects.filter(service_line=line).prefetch_related(
-                prefetch_citations()
-            ),
-            to_attr="cited_links",
+    return (
+        Provider.objects.filter(pk__in=links.values("provider"))
+        .prefetch_related(
+            Prefetch(
+                "service_links",
+                queryset=ProviderService.objects.filter(service_line=line).prefetch_related(
+                    prefetch_citations()
+                ),
+                to_attr="cited_links",
+            )
         )
+        .order_by("name")
     )
 
 
-def related_service_lines(line):
+def related_service_lines(*, line):
     return (
         ServiceLine.objects.filter(
             Q(category=line.category) | Q(alternative_groupings__category=line.category)
@@ -306,6 +207,14 @@ def related_service_lines(line):
     )
 
 
+def city_slug_exists(*, slug):
+    return City.objects.filter(slug=slug).exists()
+
+
+def all_cities():
+    return list(City.objects.all())
+
+
 def cities_overview():
     return (
         City.objects.annotate(provider_count=Count("provider_links"))
@@ -314,57 +223,21 @@ def cities_overview():
     )
 
 
-def city_detail(slug):
+def city_map(cities):
+    return map_layout([(city, city.latitude, city.longitude) for city in cities])
+
+
+def city_detail(*, slug):
     return City.objects.prefetch_related(prefetch_citations()).get(slug=slug)
 
 
-EXPORT_HEADERS = [
-    "name", "slug", "kind", "founded_year", "founded_year_ambiguous", "parent", "headcount",
-    "service_lines", "cities", "url",
-]  # fmt: skip
+def providers_in_city(*, city):
+    return directory_rows(city.providers.distinct().order_by("name"))
 
 
-def export_rows(result, chunk=2000):
-    """Every provider of `result` as a dict, read as plain values a chunk at a time.
-
-    Three queries per chunk (providers, their service lines, their cities) and no model
-    instances, so memory stays flat however many providers there are.
-    """
-    kinds = dict(Provider.Kind.choices)
-    url = reverse("directory:provider_detail", kwargs={"slug": "SLUG"})
-    fields = [
-        "pk",
-        "name",
-        "slug",
-        "kind",
-        "founded_year",
-        "founded_year_ambiguous",
-        "parent__name",
-        "headcount",
-    ]
-    rows = result.values_list(*fields).iterator(chunk_size=chunk)
-    while batch := list(islice(rows, chunk)):
-        ids = [row[0] for row in batch]
-        lines, cities = defaultdict(list), defaultdict(list)
-        services = ProviderService.objects.filter(provider__in=ids)
-        for provider, slug in services.values_list("provider", "service_line__slug").order_by(
-            "service_line__slug"
-        ):
-            lines[provider].append(slug)
-        for provider, slug in ProviderCity.objects.filter(provider__in=ids).values_list(
-            "provider", "city__slug"
-        ):
-            cities[provider].append(slug)
-        for pk, name, slug, kind, founded, ambiguous, parent, headcount in batch:
-            yield {
-                "name": name,
-                "slug": slug,
-                "kind": kinds.get(kind, kind),
-                "founded_year": founded,
-                "founded_year_ambiguous": ambiguous,
-                "parent": parent,
-                "headcount": headcount or None,
-                "service_lines": "; ".join(lines[pk]),
-                "cities": "; ".join(sorted(cities[pk])),
-                "url": url.replace("SLUG", slug),
-            }
+def service_lines_in_city(*, city):
+    return list(
+        ServiceLine.objects.filter(provider_links__provider__city_links__city=city)
+        .distinct()
+        .order_by("name")
+    )

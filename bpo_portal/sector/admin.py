@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from bpo_portal.directory.admin import CitedAdmin
 from bpo_portal.sector.models import (
     Advantage,
     Challenge,
@@ -11,7 +10,7 @@ from bpo_portal.sector.models import (
     Solution,
     Statistic,
 )
-from bpo_portal.sources.admin import CitedRowInline, CuratedAdmin
+from bpo_portal.sources.admin import CitedAdmin, CitedRowInline, CuratedAdmin
 
 
 @admin.register(Incentive)

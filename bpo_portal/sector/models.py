@@ -20,9 +20,6 @@ class IncentiveQuerySet(models.QuerySet):
     def enacted(self):
         return self.filter(status=Incentive.Status.ENACTED)
 
-    def recommended(self):
-        return self.filter(status=Incentive.Status.RECOMMENDED)
-
 
 class Incentive(Cited, TimeStampedModel):
     class Kind(models.TextChoices):
@@ -274,6 +271,13 @@ class DisagreementSide(Cited, TimeStampedModel):
 
     class Meta:
         ordering = ["disagreement_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disagreement", "position"],
+                name="disagreement_side_unique_position",
+                violation_error_message="This disagreement already has a side at that position.",
+            )
+        ]
 
     def __str__(self):
         return f"Side {self.position}"
@@ -339,10 +343,3 @@ class Solution(Topic):
 
     def get_absolute_url(self):
         return reverse("sector:challenge_list") + f"#{self.slug}"
-
-
-def growth_percent(current, previous):
-    """Percentage growth from previous to current, to two decimals."""
-    return ((Decimal(current) - Decimal(previous)) / Decimal(previous) * 100).quantize(
-        Decimal("0.01")
-    )

@@ -1,51 +1,42 @@
 """Reads for the sector pages: incentives, statistics with charts, and disagreements."""
 
-from dataclasses import dataclass
-
 from django.db.models import Prefetch
 
-from bpo_portal.sector.models import Disagreement, DisagreementSide, Solution, Statistic
+from bpo_portal.core.drawing import bar_chart
+from bpo_portal.sector.models import (
+    Advantage,
+    Challenge,
+    Disagreement,
+    DisagreementSide,
+    Incentive,
+    Solution,
+    Statistic,
+)
 from bpo_portal.sources.models import prefetch_citations
 
-CHART_WIDTH = 640
-LABEL_WIDTH = 230
-BAR_HEIGHT = 26
+
+def incentives():
+    return Incentive.objects.select_related("body").prefetch_related(prefetch_citations())
 
 
-def statistics_queryset():
+def incentive_detail(*, slug):
+    return incentives().get(slug=slug)
+
+
+def related_incentives(*, incentive):
+    return list(Incentive.objects.filter(kind=incentive.kind).exclude(pk=incentive.pk))
+
+
+def statistics():
     return Statistic.objects.select_related("metric", "origin").prefetch_related(
         prefetch_citations(), "disagreements"
     )
 
 
-@dataclass
-class Bar:
-    statistic: Statistic
-    y: int
-    width: float
-    upper_width: float | None
-
-
-def chart(statistics):
+def chart(figures):
     """Horizontal bars for one metric's figures, oldest first; a range is drawn as a range."""
-    figures = sorted(statistics, key=lambda s: (s.year is None, s.year or 0, s.value))
-    top = max(float(s.value_upper or s.value) for s in figures) or 1
-    scale = (CHART_WIDTH - LABEL_WIDTH - 90) / top
-    bars = [
-        Bar(
-            statistic=s,
-            y=index * BAR_HEIGHT,
-            width=round(float(s.value) * scale, 1),
-            upper_width=round(float(s.value_upper) * scale, 1) if s.value_upper else None,
-        )
-        for index, s in enumerate(figures)
-    ]
-    return {
-        "bars": bars,
-        "height": len(bars) * BAR_HEIGHT,
-        "width": CHART_WIDTH,
-        "label_width": LABEL_WIDTH,
-    }
+    figures = sorted(figures, key=lambda s: (s.year is None, s.year or 0, s.value))
+    return bar_chart([(s, s.value, s.value_upper) for s in figures])
 
 
 def statistics_by_metric(statistics):
@@ -64,6 +55,21 @@ def disagreements():
     )
 
 
+def challenges():
+    return Challenge.objects.prefetch_related(prefetch_citations(), "solutions")
+
+
 def solutions():
     """Recommended solutions with the challenges each addresses."""
     return Solution.objects.prefetch_related(prefetch_citations(), "challenges")
+
+
+def advantages():
+    return Advantage.objects.prefetch_related(prefetch_citations()).order_by("scope", "name")
+
+
+def advantages_by_scope():
+    groups = {}
+    for advantage in advantages():
+        groups.setdefault(advantage.get_scope_display(), []).append(advantage)
+    return list(groups.items())

@@ -118,6 +118,12 @@ class CuratedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         return [resource_for(self.model)]
 
 
+class CitedAdmin(CuratedAdmin):
+    """Admin for a cited model: its citations are edited inline."""
+
+    inlines = [CitationInline]
+
+
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
     list_display = ["title", "file_name", "title_is_ours", "related_count"]

@@ -97,3 +97,8 @@ class Cited(models.Model):
 def prefetch_citations(path=""):
     """Prefetch the citations of `path` (e.g. "service_links__") with their sources: one query."""
     return models.Prefetch(f"{path}citations", queryset=Citation.objects.select_related("source"))
+
+
+def cited_sources(fact):
+    """The sources of a fact in one line, for exports (citations prefetched with their sources)."""
+    return "; ".join(f"{c.source.title} — {c.section}" for c in fact.citations.all())

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
 
+from bpo_portal.core.kinds import kind_for
 from bpo_portal.sources.models import Cited, Source
 
 CITE_COLUMNS = ("cite_source", "cite_section", "cite_note")
@@ -53,19 +54,20 @@ class CuratedResource(resources.ModelResource):
 
 
 def resource_for(model):
-    """A CuratedResource for `model`, with the citation columns when its rows are facts."""
+    """A CuratedResource for `model`: the curated fields of its kind, and the citation columns
+    when its rows are facts."""
+    cited = issubclass(model, Cited)
+    columns = CITE_COLUMNS if cited else ()
     meta = type(
         "Meta",
         (),
         {
             "model": model,
-            "exclude": ("created", "modified"),
+            "fields": ("id", *kind_for(model).fields, *columns),
             "clean_model_instances": True,
             "skip_unchanged": True,
             "report_skipped": True,
         },
     )
-    attrs = {"Meta": meta}
-    if issubclass(model, Cited):
-        attrs |= {column: fields.Field(column_name=column) for column in CITE_COLUMNS}
+    attrs = {"Meta": meta} | {column: fields.Field(column_name=column) for column in columns}
     return type(f"{model.__name__}Resource", (CuratedResource,), attrs)

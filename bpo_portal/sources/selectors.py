@@ -1,37 +1,34 @@
+"""Reads for the source pages."""
+
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Count
 
-from bpo_portal.directory.models import (
-    AlternativeGrouping,
-    ProviderAlias,
-    ProviderCity,
-    ProviderService,
-    ServiceTask,
-)
-from bpo_portal.sector.models import DisagreementSide
+from bpo_portal.core.kinds import kinds
 from bpo_portal.sources.models import Citation, Cited, Source
-
-# Child facts name their parent, so they are fetched with it.
-FACT_QUERYSETS = [
-    ProviderService.objects.select_related("provider", "service_line"),
-    ProviderCity.objects.select_related("provider", "city"),
-    ProviderAlias.objects.select_related("provider"),
-    ServiceTask.objects.select_related("service_line"),
-    AlternativeGrouping.objects.select_related("service_line", "category"),
-    DisagreementSide.objects.select_related("disagreement"),
-]
 
 
 def sources_overview():
     return Source.objects.annotate(citation_count=Count("citations")).order_by("file_name")
 
 
-def source_sections(source):
-    """[(heading, citations)] in the article's order, each citation with its fact loaded."""
+def fact_querysets():
+    """One queryset per kind of fact, each fetching what its `describe()` names."""
+    querysets = []
+    for kind in kinds():
+        if issubclass(kind.model, Cited):
+            queryset = kind.model.objects.all()
+            if kind.describe_with:
+                queryset = queryset.select_related(*kind.describe_with)
+            querysets.append(queryset)
+    return querysets
+
+
+def source_sections(*, source):
+    """[(heading, citations)] in the source's order, each citation with its fact loaded."""
     citations = (
         Citation.objects.filter(source=source)
         .select_related("content_type")
-        .prefetch_related(GenericPrefetch("fact", FACT_QUERYSETS))
+        .prefetch_related(GenericPrefetch("fact", fact_querysets()))
         .order_by("id")
     )
     by_heading = {heading: [] for heading in source.headings}

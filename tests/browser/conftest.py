@@ -3,8 +3,6 @@ import shutil
 
 import pytest
 
-from tests.conftest import load_knowledge
-
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -48,11 +46,7 @@ def browser():
 
 @pytest.fixture
 def site(live_server, transactional_db):
-    """The live server with the knowledge base (a transactional test empties the tables)."""
-    from bpo_portal.sources.models import Source
-
-    if not Source.objects.exists():
-        load_knowledge()
+    """The live server with the knowledge base."""
     return live_server.url
 
 

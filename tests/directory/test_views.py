@@ -5,21 +5,21 @@ import json
 import pytest
 from django.urls import reverse
 
-from bpo_portal.directory.models import Provider, ProviderService
+from bpo_portal.directory.models import Provider, ProviderService, ServiceLine
 
 pytestmark = pytest.mark.django_db
 
-# Bounds hold with the real knowledge base plus 120 bulk providers: no query per row.
+# Bounds of a page computed afresh (the first query reads the data version), with the real
+# knowledge base plus 120 bulk providers: no query per row. A page served from the cache takes
+# one query (tests/portal/test_query_counts.py).
 MAX_QUERIES = {
     "list": 14,
-    "list_cached": 6,
     "detail": 11,
-    "detail_cached": 2,
-    "compare": 8,
-    "services": 2,
-    "service": 12,
-    "cities": 2,
-    "city": 7,
+    "compare": 9,
+    "services": 3,
+    "service": 13,
+    "cities": 3,
+    "city": 8,
 }
 
 
@@ -44,7 +44,7 @@ class TestDirectory:
     def test_lists_every_real_provider(self, client):
         response = client.get(self.url)
         assert response.status_code == 200
-        assert "7 providers" in text(response)
+        assert f"{Provider.objects.real().count()} providers" in text(response)
         for name in ["Ibex", "TRG Pakistan", "Systems Limited", "Telenor", "PTCL", "Ufone"]:
             assert name in text(response)
 
@@ -135,35 +135,31 @@ class TestDirectory:
             django_assert_max_num_queries,
         )
         get(client, self.url, {"page": "3"}, MAX_QUERIES["list"], django_assert_max_num_queries)
-        # The same filters again: counts come from the cache.
-        get(
-            client,
-            self.url,
-            {"page": "4"},
-            MAX_QUERIES["list_cached"],
-            django_assert_max_num_queries,
-        )
 
-    def test_a_curators_save_refreshes_cached_counts(self, client):
+    def test_a_curators_save_refreshes_cached_counts(
+        self, client, django_capture_on_commit_callbacks
+    ):
         params = {"service": "technical-support"}
         assert "1 provider offering technical support" in text(client.get(self.url, params))
         ibex = Provider.objects.get(slug="ibex")
         telenor = Provider.objects.get(slug="telenor")
         link = ibex.service_links.get(service_line__slug="technical-support")
         link.provider = telenor
-        link.save()  # as the admin would, through the ORM: the data version goes up
-        assert "1 provider offering technical support" in text(client.get(self.url, params))
-        assert [p.name for p in client.get(self.url, params).context["page"].object_list] == [
-            "Telenor"
-        ]
-        ProviderService.objects.create(provider=ibex, service_line=link.service_line)
+        with django_capture_on_commit_callbacks(execute=True):
+            link.save()  # as the admin would: the data version goes up when it commits
+        response = client.get(self.url, params)
+        assert "1 provider offering technical support" in text(response)
+        assert [p.name for p in response.context["page"].object_list] == ["Telenor"]
+        with django_capture_on_commit_callbacks(execute=True):
+            ProviderService.objects.create(provider=ibex, service_line=link.service_line)
         assert "2 providers offering technical support" in text(client.get(self.url, params))
 
     def test_csv_export_has_every_matching_row(self, client, many_providers):
         response = client.get(self.url, {"kind": "local", "format": "csv"})
         assert response["Content-Type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(streamed(response))))
-        assert len(rows) == Provider.objects.filter(kind="local").count() == 121
+        assert len(rows) == Provider.objects.filter(kind="local").count()
+        assert len(rows) > len(many_providers)
         systems = next(r for r in rows if r["slug"] == "systems-limited")
         assert systems["founded_year"] == "1977"
         assert systems["service_lines"].split("; ") == [
@@ -220,13 +216,16 @@ class TestProfile:
         assert similar == ["PTCL", "Systems Limited", "Ufone"]
         assert "/compare/?p=telenor&amp;p=ptcl" in text(response)
 
-    def test_cached_page_changes_after_a_curators_save(self, client):
+    def test_cached_page_changes_after_a_curators_save(
+        self, client, django_capture_on_commit_callbacks
+    ):
         url = reverse("directory:provider_detail", args=["ibex"])
         old = "A major provider centred on managing customer experience"
         assert old in text(client.get(url))
         ibex = Provider.objects.get(slug="ibex")
         ibex.description = "Corrected by a curator."
-        ibex.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            ibex.save()
         html = text(client.get(url))
         assert "Corrected by a curator." in html and old not in html
 
@@ -238,8 +237,6 @@ class TestProfile:
     def test_query_count(self, client, many_providers, django_assert_max_num_queries):
         url = reverse("directory:provider_detail", args=["bulk-provider-007"])
         with django_assert_max_num_queries(MAX_QUERIES["detail"]):
-            client.get(url)
-        with django_assert_max_num_queries(MAX_QUERIES["detail_cached"]):
             assert "Bulk provider 007" in text(client.get(url))
 
 
@@ -351,7 +348,7 @@ class TestServices:
 
     def test_export(self, client):
         rows = list(csv.DictReader(io.StringIO(streamed(client.get("/services/?format=csv")))))
-        assert len(rows) == 31
+        assert len(rows) == ServiceLine.objects.count()
 
 
 class TestCities:

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from bpo_portal.core.citations import section_anchor
+from bpo_portal.sources.citations import section_anchor
 
 register = template.Library()
 
@@ -27,17 +27,3 @@ def footnotes(context):
 @register.filter
 def anchor(heading):
     return section_anchor(heading)
-
-
-@register.filter
-def lowerfirst(text):
-    """'Technical support' -> 'technical support', but 'IT solutions' stays as it is."""
-    text = str(text)
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
-        return text[0].lower() + text[1:]
-    return text
-
-
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key)

@@ -49,7 +49,7 @@ def test_overlong_query_is_cut_with_a_message(client):
 
 
 def test_search_query_count(client, many_providers, django_assert_max_num_queries):
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         client.get("/search/", {"q": "provider"})
 
 

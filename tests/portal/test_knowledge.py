@@ -128,7 +128,7 @@ def test_incentive_kinds_and_recommendations():
     assert tax == {"tax-exemptions-and-reduced-rates", "moitt-it-ites-policies"}
     liberalisation = Incentive.objects.get(slug="telecom-liberalisation-2003")
     assert (liberalisation.year, liberalisation.body.abbreviation) == (2003, "PTA")
-    assert Incentive.objects.recommended().count() == 3
+    assert Incentive.objects.filter(status=Incentive.Status.RECOMMENDED).count() == 3
 
 
 def test_every_citation_field_is_a_field_of_its_fact():
@@ -138,7 +138,7 @@ def test_every_citation_field_is_a_field_of_its_fact():
 
 
 def test_the_loader_refuses_a_note_split_by_an_unquoted_comma():
-    from bpo_portal.core.knowledge import KnowledgeLoader, read_knowledge
+    from bpo_portal.portal.knowledge import KnowledgeLoader, read_knowledge
 
     data = read_knowledge(settings.KNOWLEDGE_FILE)
     data["metrics"].append({"slug": "m", "name": "M", "description": "d"})

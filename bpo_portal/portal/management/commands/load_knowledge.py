@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from bpo_portal.core.knowledge import KnowledgeLoader, read_knowledge
+from bpo_portal.portal.knowledge import KnowledgeLoader, read_knowledge
 
 
 class Command(BaseCommand):

@@ -1,0 +1,124 @@
+from bpo_portal.core.kinds import Kind, register
+from bpo_portal.directory.models import (
+    AlternativeGrouping,
+    City,
+    Organisation,
+    Provider,
+    ProviderAlias,
+    ProviderCity,
+    ProviderService,
+    ServiceCategory,
+    ServiceLine,
+    ServiceTask,
+)
+
+NAMED = {"name": "A", "description": "C"}
+
+register(
+    Kind(
+        model=Organisation,
+        prefix="organisation",
+        section="organisations",
+        search={"name": "A", "abbreviation": "A", "description": "C"},
+    )
+)
+register(
+    Kind(
+        model=ServiceCategory,
+        prefix="category",
+        section="categories",
+        search=NAMED,
+    )
+)
+register(
+    Kind(
+        model=ServiceLine,
+        prefix="service-line",
+        section="service_lines",
+        columns=(
+            "category",
+            "name",
+            "slug",
+            ("emerging", "is_emerging"),
+            "provider_count",
+            "url",
+        ),
+        search=NAMED,
+    )
+)
+register(
+    Kind(
+        model=ServiceTask,
+        prefix="task",
+        section="service_tasks",
+        natural_key=("service_line", "name"),
+        describe_with=("service_line",),
+        search={"name": "B"},
+    )
+)
+register(
+    Kind(
+        model=AlternativeGrouping,
+        prefix="grouping",
+        section="alternative_groupings",
+        natural_key=("service_line", "category"),
+        describe_with=("service_line", "category"),
+    )
+)
+register(
+    Kind(
+        model=City,
+        prefix="city",
+        section="cities",
+        columns=("name", "slug", "province", "latitude", "longitude", "provider_count", "url"),
+        search=NAMED,
+    )
+)
+register(
+    Kind(
+        model=Provider,
+        prefix="provider",
+        section="providers",
+        columns=(
+            "name",
+            "slug",
+            "kind",
+            "founded_year",
+            "founded_year_ambiguous",
+            "parent",
+            "headcount",
+            ("service_lines", "services"),
+            "cities",
+            "url",
+        ),
+        search=NAMED,
+    )
+)
+register(
+    Kind(
+        model=ProviderAlias,
+        prefix="alias",
+        section="provider_aliases",
+        natural_key=("provider", "name"),
+        describe_with=("provider",),
+        search={"name": "B"},
+    )
+)
+register(
+    Kind(
+        model=ProviderService,
+        prefix="provider-service",
+        section="provider_services",
+        natural_key=("provider", "service_line"),
+        describe_with=("provider", "service_line"),
+    )
+)
+register(
+    Kind(
+        model=ProviderCity,
+        prefix="provider-city",
+        section="provider_cities",
+        natural_key=("provider", "city"),
+        describe_with=("provider", "city"),
+    )
+)

@@ -1,0 +1,98 @@
+from bpo_portal.core.kinds import Kind, register
+from bpo_portal.sector.models import (
+    Advantage,
+    Challenge,
+    Disagreement,
+    DisagreementSide,
+    Incentive,
+    Metric,
+    Solution,
+    Statistic,
+)
+from bpo_portal.sources.models import cited_sources
+
+NAMED = {"name": "A", "description": "C"}
+TOPIC_COLUMNS = ("name", "slug", "description", ("sources", cited_sources), "url")
+
+register(
+    Kind(
+        model=Incentive,
+        prefix="incentive",
+        section="incentives",
+        columns=("name", "slug", "kind", "status", "body", "year", "description", "url"),
+        search=NAMED,
+    )
+)
+register(
+    Kind(
+        model=Metric,
+        prefix="metric",
+        section="metrics",
+        search=NAMED,
+    )
+)
+register(
+    Kind(
+        model=Statistic,
+        prefix="statistic",
+        section="statistics",
+        columns=(
+            "metric",
+            "value",
+            "value_upper",
+            "unit",
+            "qualifier",
+            ("period", "display_period"),
+            "scope",
+            "origin",
+            ("forecast", "is_forecast"),
+            ("sources", cited_sources),
+            ("disputed", lambda s: bool(s.disagreements.all())),
+        ),
+        describe_with=("metric",),
+        search={"scope": "B"},
+    )
+)
+register(
+    Kind(
+        model=Disagreement,
+        prefix="disagreement",
+        section="disagreements",
+        search={"title": "A", "summary": "C"},
+    )
+)
+register(
+    Kind(
+        model=DisagreementSide,
+        prefix="side",
+        section="disagreement_sides",
+        natural_key=("disagreement", "position"),
+        describe_with=("disagreement",),
+    )
+)
+register(
+    Kind(
+        model=Challenge,
+        prefix="challenge",
+        section="challenges",
+        columns=TOPIC_COLUMNS,
+        search=NAMED,
+    )
+)
+register(
+    Kind(
+        model=Advantage,
+        prefix="advantage",
+        section="advantages",
+        columns=TOPIC_COLUMNS,
+        search=NAMED,
+    )
+)
+register(
+    Kind(
+        model=Solution,
+        prefix="solution",
+        section="solutions",
+        search=NAMED,
+    )
+)

@@ -1,0 +1,29 @@
+from bpo_portal.core.kinds import Kind, register
+from bpo_portal.sources.models import Citation, Source
+
+register(
+    Kind(
+        model=Source,
+        prefix="source",
+        section="sources",
+        columns=(
+            "title",
+            "title_is_ours",
+            "slug",
+            "file_name",
+            "summary",
+            ("citations", "citation_count"),
+            "url",
+        ),
+        search={"title": "A", "summary": "C"},
+    )
+)
+# Citations are loaded with the facts they support (each fact's `cite` list), not on their own.
+register(
+    Kind(
+        model=Citation,
+        prefix="citation",
+        section="",
+        natural_key=(),
+    )
+)
