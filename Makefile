@@ -66,7 +66,11 @@ test-sqlite: $(DEV_STAMP) $(KEY_FILE)
 test-postgres: $(DEV_STAMP) $(KEY_FILE)
 	.ci/with-postgres $(VENV)/bin/pytest
 
-test: lint test-sqlite test-postgres
+# The cache tests once more, against a real Redis server (as several app servers would share).
+test-redis: $(DEV_STAMP) $(KEY_FILE)
+	.ci/with-redis $(VENV)/bin/pytest tests/core/test_caching.py tests/portal/test_query_counts.py
+
+test: lint test-sqlite test-postgres test-redis
 
 screenshots: $(DEV_STAMP) $(KEY_FILE)
 	$(VENV)/bin/pytest tests/browser/test_screenshots.py --screenshots

@@ -24,3 +24,11 @@ def on_starting(server):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bpo_portal.settings")
     django.setup()
     call_command("check", deploy=True, fail_level="ERROR")
+
+
+def post_worker_init(worker):
+    """Build the directory's facet index before the worker takes its first request."""
+    from bpo_portal.core.caching import current_version
+    from bpo_portal.directory.facets import provider_index
+
+    provider_index(current_version())

@@ -5,6 +5,7 @@ SECRET_KEY    signing key; required unless DEBUG is on (start-up stops without i
 DEBUG         "1"/"true" turns debug mode on; off unless set
 ALLOWED_HOSTS comma-separated host names
 CACHE_DIR     folder of the cache shared by the worker processes (default: var/cache)
+CACHE_URL     redis://host:port/db: a Redis server shared by several app servers instead
 HTTPS         "1" when served over HTTPS (behind a proxy that sets X-Forwarded-Proto): turns on
               redirects to HTTPS, HSTS and secure cookies
 """
@@ -120,16 +121,29 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
     }
 
-# Shared by every worker process, so an aggregate is computed once per data change, not once
-# per worker. Keys carry the data version, so old entries are simply never read again.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 20000},
+# Shared by every worker process, so a page is computed once per data change, not once per
+# worker. Keys carry the data version, so old entries are simply never read again. Several app
+# servers share a Redis server instead (CACHE_URL=redis://host:6379/0); if it goes away, pages
+# are computed rather than broken (short timeouts, errors caught in core/caching.py).
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "TIMEOUT": 3600,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "TIMEOUT": 3600,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

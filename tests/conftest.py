@@ -42,11 +42,16 @@ def plain_static_files(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache(settings):
-    """Each test has its own empty in-memory cache (a rolled-back test leaves the version as it was)."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    """Each test starts with an empty cache (a rolled-back test leaves the version as it was):
+    an in-memory one, or the Redis server named by CACHE_URL (`make test-redis`)."""
+    if not settings.CACHE_URL:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
+    from bpo_portal.directory.facets import forget_indexes
+
     cache.clear()
+    forget_indexes()  # the journal it read may be rolled back with the last test
 
 
 @pytest.fixture

@@ -68,9 +68,9 @@ class Facet:
             words = [lowerfirst(word) for word in words]
         return self.template.format(" or ".join(words))
 
-    def facet(self, name, counts, selected):
+    def facet(self, name, counts, selected, choices=None):
         values = []
-        for value, label in self.facet_choices():
+        for value, label in self.facet_choices() if choices is None else choices:
             count = counts.get(value, 0)
             is_selected = value in selected
             if not count and not is_selected:
@@ -93,13 +93,20 @@ class FacetedFilterSet(django_filters.FilterSet):
         return {name: f for name, f in self.filters.items() if isinstance(f, Facet)}
 
     def selected(self, name):
-        values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
-        return [v for v in values if v]
+        """The chosen values of a facet, as strings (from a QueryDict or a plain dict)."""
+        if hasattr(self.data, "getlist"):
+            values = self.data.getlist(name)
+        else:
+            value = self.data.get(name)
+            values = value if isinstance(value, (list, tuple)) else [value]
+        return [str(v) for v in values if v]
 
-    def facets(self, counts):
-        """Facet lists for the counts of each facet's values within the current result."""
+    def facets(self, counts, choices=None):
+        """Facet lists for the counts of each facet's values within the current result;
+        `choices` may give the values of some facets, so that they need not be read."""
+        choices = choices or {}
         return [
-            f.facet(name, counts.get(name, {}), self.selected(name))
+            f.facet(name, counts.get(name, {}), self.selected(name), choices.get(name))
             for name, f in self.facet_filters().items()
         ]
 

@@ -6,4 +6,24 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Directory"
 
     def ready(self):
-        from bpo_portal.directory import kinds  # noqa: F401  (declares the kinds)
+        from django.db.models.signals import post_delete, post_save, pre_save
+
+        from bpo_portal.directory import facets, kinds  # noqa: F401  (declares the kinds)
+        from bpo_portal.directory.models import (
+            City,
+            Provider,
+            ProviderCity,
+            ProviderService,
+            ServiceCategory,
+            ServiceLine,
+        )
+
+        # The facet index's journal (directory/facets.py).
+        for signal in (post_save, post_delete):
+            signal.connect(facets.on_provider_saved, sender=Provider)
+            for model in (ProviderService, ProviderCity):
+                signal.connect(facets.on_link_saved, sender=model)
+            for model in (ServiceLine, ServiceCategory, City):
+                signal.connect(facets.on_values_changed, sender=model)
+        for model in (ProviderService, ProviderCity):
+            pre_save.connect(facets.before_link_saved, sender=model)

@@ -16,7 +16,15 @@ from django.utils import timezone
 
 from bpo_portal.core.caching import bump_version
 from bpo_portal.core.models import LoadedRecord
-from bpo_portal.directory.models import City, Provider, ProviderCity, ProviderService, ServiceLine
+from bpo_portal.directory.facets import record
+from bpo_portal.directory.models import (
+    City,
+    Provider,
+    ProviderChange,
+    ProviderCity,
+    ProviderService,
+    ServiceLine,
+)
 from bpo_portal.sources.models import Citation, Source
 
 DEMO_SOURCE = {
@@ -218,6 +226,7 @@ def generate(count, seed=0, progress=None):
         ):
             cursor.execute(sql)
         cursor.execute("ANALYZE")
+        record(ProviderChange.Scope.ALL)  # written in bulk, so no signal told the facet index
     bump_version()
     return count
 
@@ -240,5 +249,6 @@ def clear():
         ProviderCity.objects.filter(provider__is_demo=True).delete()
         deleted, _ = demo.delete()
         Source.objects.filter(slug=DEMO_SOURCE["slug"], citations__isnull=True).delete()
+        record(ProviderChange.Scope.ALL)
     bump_version()
     return deleted

@@ -1,8 +1,10 @@
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef
+from pyroaring import BitMap
 
 from bpo_portal.core.filtering import Facet, FacetedFilterSet
+from bpo_portal.directory.facets import in_bitmap
 from bpo_portal.directory.models import (
     MAX_YEAR,
     MIN_YEAR,
@@ -14,6 +16,8 @@ from bpo_portal.directory.models import (
     ServiceLine,
 )
 
+# Up to this many matching providers, a page is read by id rather than by the SQL filters.
+SELECTIVE = 20_000
 SORT_CHOICES = [
     ("name", "Name (A–Z)"),
     ("-name", "Name (Z–A)"),
@@ -39,18 +43,17 @@ def linked(link_model, **lookups):
     return Exists(link_model.objects.filter(provider=OuterRef("pk"), **lookups))
 
 
-def provider_ids(result):
-    return result.order_by().values("pk")
-
-
 class LinkedFilter(Facet, django_filters.ModelMultipleChoiceFilter):
     """?key=slug&key=slug: providers linked to any of the named rows through a link table."""
 
     multiple = True
 
-    def __init__(self, *args, link_model, link_field, template, proper_names=False, **kwargs):
+    def __init__(
+        self, *args, link_model, link_field, dimension, template, proper_names=False, **kwargs
+    ):
         self.link_model = link_model
         self.link_field = link_field
+        self.dimension = dimension  # "lines" or "cities" of the facet index
         self.template = template
         self.proper_names = proper_names
         kwargs.setdefault("to_field_name", "slug")
@@ -62,12 +65,14 @@ class LinkedFilter(Facet, django_filters.ModelMultipleChoiceFilter):
         pks = [v.pk for v in value]
         return queryset.filter(linked(self.link_model, **{f"{self.link_field}__in": pks}))
 
-    def count(self, result, unfiltered):
-        """Providers per value: a provider has one link to a value at most, so rows count."""
-        links = self.link_model.objects.all()
-        if not unfiltered:
-            links = links.filter(provider__in=provider_ids(result))
-        return dict(links.values_list(f"{self.link_field}__slug").annotate(n=Count("pk")))
+    def bitmap(self, index, slugs):
+        return getattr(index, self.dimension)(slugs)
+
+    def counts(self, index, matching):
+        return index.counts_of(self.dimension, matching)
+
+    def index_choices(self, index):
+        return index.choices(self.dimension)
 
 
 class CategoryFilter(Facet, django_filters.ModelChoiceFilter):
@@ -79,23 +84,27 @@ class CategoryFilter(Facet, django_filters.ModelChoiceFilter):
         lines = ServiceLine.objects.filter(category=value).values("pk")
         return queryset.filter(linked(ProviderService, service_line__in=lines))
 
-    def count(self, result, unfiltered):
-        """A category is reached through several lines of a provider: count providers."""
-        links = ProviderService.objects.all()
-        if not unfiltered:
-            links = links.filter(provider__in=provider_ids(result))
-        return dict(
-            links.values_list("service_line__category__slug").annotate(
-                n=Count("provider", distinct=True)
-            )
-        )
+    def bitmap(self, index, slugs):
+        return index.category(slugs[0])
+
+    def counts(self, index, matching):
+        return index.counts_of("categories", matching)
+
+    def index_choices(self, index):
+        return index.choices("categories")
 
 
 class KindFilter(Facet, django_filters.ChoiceFilter):
     template = "of kind “{}”"
 
-    def count(self, result, unfiltered):
-        return dict(result.order_by().values_list("kind").annotate(n=Count("pk")))
+    def bitmap(self, index, kinds):
+        return index.kind(kinds[0])
+
+    def counts(self, index, matching):
+        return index.kind_counts(matching)
+
+    def index_choices(self, index):
+        return self.facet_choices()
 
 
 class FoundedFilter(django_filters.NumberFilter):
@@ -105,6 +114,10 @@ class FoundedFilter(django_filters.NumberFilter):
         self.other = other
         kwargs["widget"] = forms.NumberInput(attrs={"min": MIN_YEAR, "max": MAX_YEAR})
         super().__init__(*args, field_name="founded_year", **kwargs)
+
+    def bitmap(self, index, value):
+        year = int(value)
+        return index.founded(low=year) if self.lookup_expr == "gte" else index.founded(high=year)
 
     def phrase(self, value, data):
         other = data.get(self.other)
@@ -120,6 +133,9 @@ class FoundedFilter(django_filters.NumberFilter):
 
 
 class TextFilter(django_filters.CharFilter):
+    def bitmap(self, index, value):
+        return BitMap(Provider.objects.search(value).values_list("pk", flat=True))
+
     def phrase(self, value, data):
         value = (value or "").strip()
         return f"matching “{value}”" if value else None
@@ -134,6 +150,7 @@ class ProviderFilter(FacetedFilterSet):
         queryset=ServiceLine.objects.all(),
         link_model=ProviderService,
         link_field="service_line",
+        dimension="lines",
         template="offering {}",
     )
     category = CategoryFilter(
@@ -144,6 +161,7 @@ class ProviderFilter(FacetedFilterSet):
         queryset=City.objects.all(),
         link_model=ProviderCity,
         link_field="city",
+        dimension="cities",
         template="in {}",
         proper_names=True,
     )
@@ -168,8 +186,37 @@ class ProviderFilter(FacetedFilterSet):
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORT_FIELDS[value])
 
-    def facet_counts(self):
-        """{facet name: {value: providers}} within the current result: one query per facet."""
-        result = self.qs
-        unfiltered = not result.query.where
-        return {name: f.count(result, unfiltered) for name, f in self.facet_filters().items()}
+    def matching(self, index):
+        """The providers the filters select, as a bitmap of the facet index."""
+        result = index.providers
+        for name, f in self.filters.items():
+            if not hasattr(f, "bitmap"):
+                continue
+            # Facets by their (validated) slugs, which the index knows; the rest as cleaned.
+            value = (
+                self.selected(name) if isinstance(f, Facet) else self.form.cleaned_data.get(name)
+            )
+            if value not in (None, "", []):
+                result = result & f.bitmap(index, value)
+        return result
+
+    def ordered_ids(self, matching):
+        """The ids of the matching providers in the chosen order, to slice a page from.
+
+        A selective filter passes the ids the index found, and the database sorts those few;
+        a broad one keeps the SQL filters, so that walking the sort index stops after a page.
+        """
+        if len(matching) > SELECTIVE:
+            rows = self.qs
+        else:
+            order = SORT_FIELDS[self.form.cleaned_data.get("sort") or "name"]
+            rows = self.queryset.filter(pk__in=in_bitmap(matching)).order_by(*order)
+        return rows.values_list("pk", flat=True)
+
+    def index_facets(self, index, matching):
+        """Facet lists with counts within `matching`, values and counts from the index."""
+        filters = self.facet_filters()
+        return self.facets(
+            {name: f.counts(index, matching) for name, f in filters.items()},
+            {name: f.index_choices(index) for name, f in filters.items()},
+        )

@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from bpo_portal.core.links import url_for
 from bpo_portal.core.models import TimeStampedModel
 from bpo_portal.directory.search import matching_ids
 from bpo_portal.sources.models import Cited
@@ -57,7 +57,7 @@ class ServiceCategory(Cited, TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("directory:service_list") + f"#{self.slug}"
+        return url_for("directory:service_list") + f"#{self.slug}"
 
 
 class ServiceLineQuerySet(models.QuerySet):
@@ -88,7 +88,7 @@ class ServiceLine(Cited, TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("directory:service_detail", kwargs={"slug": self.slug})
+        return url_for("directory:service_detail", self.slug)
 
 
 class ServiceTask(Cited, TimeStampedModel):
@@ -180,7 +180,7 @@ class City(Cited, TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("directory:city_detail", kwargs={"slug": self.slug})
+        return url_for("directory:city_detail", self.slug)
 
 
 class ProviderQuerySet(models.QuerySet):
@@ -265,7 +265,7 @@ class Provider(Cited, TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("directory:provider_detail", kwargs={"slug": self.slug})
+        return url_for("directory:provider_detail", self.slug)
 
     def clean(self):
         super().clean()
@@ -361,3 +361,23 @@ class ProviderCity(Cited, TimeStampedModel):
 
     def get_absolute_url(self):
         return self.provider.get_absolute_url()
+
+
+class ProviderChange(models.Model):
+    """A journal of what the in-memory facet index must read again, written in the same
+    transaction as the change itself (see directory/facets.py)."""
+
+    class Scope(models.TextChoices):
+        PROVIDER = "provider", "One provider's facts or links"
+        VALUES = "values", "Names or grouping of service lines, categories or cities"
+        ALL = "all", "Everything (after a bulk change)"
+
+    scope = models.CharField(max_length=10, choices=Scope, default=Scope.PROVIDER)
+    provider_id = models.BigIntegerField(null=True, blank=True)  # the provider may be gone
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_scope_display()} {self.provider_id or ''}".strip()

@@ -35,6 +35,19 @@ def directory_rows(queryset):
     )
 
 
+class RowsByIds:
+    """Directory rows for an ordered queryset of ids, read a page at a time: the database sorts
+    narrow (id, name) rows, and only the page's providers are read whole."""
+
+    def __init__(self, ordered_ids):
+        self.ordered_ids = ordered_ids
+
+    def __getitem__(self, window):
+        ids = list(self.ordered_ids[window])
+        rows = directory_rows(Provider.objects.filter(pk__in=ids)).in_bulk()
+        return [rows[pk] for pk in ids]
+
+
 @dataclass
 class Profile:
     provider: Provider

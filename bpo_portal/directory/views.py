@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from bpo_portal.core.caching import cached_page
+from bpo_portal.core.caching import cached_page, request_version
 from bpo_portal.core.exports import export_format, export_response
 from bpo_portal.core.filtering import filter_request, text_param
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.directory import selectors
+from bpo_portal.directory.facets import provider_index
 from bpo_portal.directory.filters import ProviderFilter
 from bpo_portal.directory.models import City, Provider, ServiceLine
 
@@ -19,9 +20,21 @@ PAGE_SIZE = 20
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,220}")
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE):
+class CountedPaginator(Paginator):
+    """A paginator told its row count (from the facet index) instead of counting again."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE, count=None):
     number = request.GET.get("page", "1")
-    page = Paginator(queryset, per_page).get_page(number)
+    if count is None:
+        paginator = Paginator(queryset, per_page)
+    else:
+        paginator = CountedPaginator(queryset, per_page, count)
+    page = paginator.get_page(number)
     if str(page.number) != number.strip() and "page" in request.GET:
         messages.info(request, f"There is no page “{number}”; showing page {page.number}.")
     return page
@@ -33,15 +46,18 @@ def provider_list(request):
     filterset = filter_request(request, ProviderFilter, Provider.objects.all())
     if fmt := export_format(request):
         return export_response(fmt, kind_for(Provider), filterset.qs, "providers")
-    page = paginate(request, selectors.directory_rows(filterset.qs))
+    index = provider_index(request_version(request))
+    matching = filterset.matching(index)
+    rows = selectors.RowsByIds(filterset.ordered_ids(matching))
+    page = paginate(request, rows, count=len(matching))
     return render(
         request,
         "directory/provider_list.html",
         {
             "filterset": filterset,
             "page": page,
-            "description": filterset.describe(page.paginator.count),
-            "facets": filterset.facets(filterset.facet_counts()),
+            "description": filterset.describe(len(matching)),
+            "facets": filterset.index_facets(index, matching),
         },
     )
 

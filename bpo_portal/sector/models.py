@@ -2,9 +2,9 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from bpo_portal.core.links import url_for
 from bpo_portal.core.models import TimeStampedModel
 from bpo_portal.directory.models import MAX_YEAR, MIN_YEAR, Organisation
 from bpo_portal.sources.models import Cited
@@ -71,7 +71,7 @@ class Incentive(Cited, TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("sector:incentive_detail", kwargs={"slug": self.slug})
+        return url_for("sector:incentive_detail", self.slug)
 
 
 class Metric(TimeStampedModel):
@@ -89,7 +89,7 @@ class Metric(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("sector:statistic_list") + f"?metric={self.slug}"
+        return url_for("sector:statistic_list") + f"?metric={self.slug}"
 
 
 class Statistic(Cited, TimeStampedModel):
@@ -186,7 +186,7 @@ class Statistic(Cited, TimeStampedModel):
         return f"{self.scope}: {self.display_value}"
 
     def get_absolute_url(self):
-        return reverse("sector:statistic_list") + f"#{self.slug}"
+        return url_for("sector:statistic_list") + f"#{self.slug}"
 
     @property
     def display_value(self):
@@ -259,7 +259,7 @@ class Disagreement(Cited, TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("sector:statistic_list") + f"#{self.slug}"
+        return url_for("sector:statistic_list") + f"#{self.slug}"
 
 
 class DisagreementSide(Cited, TimeStampedModel):
@@ -309,7 +309,7 @@ class Challenge(Topic):
         pass
 
     def get_absolute_url(self):
-        return reverse("sector:challenge_list") + f"#{self.slug}"
+        return url_for("sector:challenge_list") + f"#{self.slug}"
 
 
 class Advantage(Topic):
@@ -325,7 +325,7 @@ class Advantage(Topic):
         pass
 
     def get_absolute_url(self):
-        return reverse("sector:advantage_list") + f"#{self.slug}"
+        return url_for("sector:advantage_list") + f"#{self.slug}"
 
 
 class Solution(Topic):
@@ -342,4 +342,4 @@ class Solution(Topic):
         pass
 
     def get_absolute_url(self):
-        return reverse("sector:challenge_list") + f"#{self.slug}"
+        return url_for("sector:challenge_list") + f"#{self.slug}"

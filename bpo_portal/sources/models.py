@@ -2,9 +2,9 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from bpo_portal.core.links import url_for
 from bpo_portal.core.models import TimeStampedModel
 
 
@@ -32,7 +32,7 @@ class Source(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("sources:detail", kwargs={"slug": self.slug})
+        return url_for("sources:detail", self.slug)
 
 
 class Citation(TimeStampedModel):

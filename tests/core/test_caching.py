@@ -38,3 +38,41 @@ def test_rows_that_are_not_knowledge_do_not_bump(django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         User.objects.create_user("someone")
     assert callbacks == []
+
+
+@pytest.fixture
+def dead_cache_server(settings):
+    """A Redis cache whose server is gone: nothing listens on the port."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
+        }
+    }
+
+
+@pytest.mark.parametrize("url", ["/", "/providers/?service=call-centres", "/providers/ibex/"])
+def test_losing_the_cache_server_never_breaks_a_page(client, dead_cache_server, url, caplog):
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.context is not None  # computed, as there is no cache to serve it
+    assert "Cache unavailable" in caplog.text
+
+
+def test_pages_are_shared_through_the_configured_cache(client, settings):
+    """With CACHE_URL set (`make test-redis`) this runs against a real Redis server."""
+    client.get("/statistics/")
+    response = client.get("/statistics/")
+    assert response.context is None  # the second request was served from the cache
+    if settings.CACHE_URL:
+        from django.core.cache import cache
+
+        assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+        assert cache._cache.get_client().dbsize() > 0  # the page is stored in Redis

@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from bpo_portal.core.caching import current_version
+from bpo_portal.core.kinds import knowledge_models
 from bpo_portal.core.models import DataVersion
-from bpo_portal.directory.models import Provider
+from bpo_portal.directory.models import Provider, ProviderChange
 from bpo_portal.sector.models import Incentive
 from tests.admin_forms import change_form_data
 
@@ -20,11 +21,7 @@ KNOWLEDGE_APPS = {"sources", "directory", "sector"}
 
 
 def curated_models():
-    return [
-        model
-        for model in apps.get_models()
-        if model._meta.app_label in KNOWLEDGE_APPS and not model.__name__.startswith("Historical")
-    ]
+    return sorted(knowledge_models(), key=lambda model: model._meta.label)
 
 
 @pytest.mark.parametrize("model", curated_models(), ids=lambda m: m.__name__)
@@ -158,14 +155,18 @@ def test_csv_export_of_a_model(curator_client):
     assert len(text.strip().splitlines()) == Incentive.objects.count() + 1
 
 
+# Not data: the data-version counter and the facet index's journal, which a restore must move.
+NOT_DATA = {DataVersion, ProviderChange}
+
+
 def snapshot():
-    """Every curated row (the data-version counter is not data: a restore must move it)."""
+    """Every curated row."""
     return {
         model._meta.label: sorted(
             json.dumps(row, sort_keys=True, default=str) for row in model.objects.values()
         )
         for model in apps.get_models()
-        if model._meta.app_label in KNOWLEDGE_APPS | {"core"} and model is not DataVersion
+        if model._meta.app_label in KNOWLEDGE_APPS | {"core"} and model not in NOT_DATA
     }
 
 
@@ -178,7 +179,14 @@ def test_dumpdata_then_loaddata_into_an_empty_database_gives_identical_data(
     dump = tmp_path / "knowledge.yaml"
     apps_to_dump = sorted(KNOWLEDGE_APPS | {"core"})
     with io.StringIO() as out:
-        call_command("dumpdata", *apps_to_dump, "--natural-foreign", "--format=yaml", stdout=out)
+        call_command(
+            "dumpdata",
+            *apps_to_dump,
+            "--natural-foreign",
+            "--format=yaml",
+            "--exclude=directory.ProviderChange",
+            stdout=out,
+        )
         dump.write_text(out.getvalue())
     models = [m for m in apps.get_models() if m._meta.app_label in KNOWLEDGE_APPS | {"core"}]
     for model in reversed(models):

@@ -1,0 +1,310 @@
+"""An in-memory facet index of the directory: compressed bitmaps of provider ids per filter value.
+
+Counting facets in SQL evaluates the filtered set once per facet, each time over the providers
+table. Here each value of a facet (a service line, a category, a city, a kind, a founding year)
+holds a roaring bitmap of the providers that have it (as Lucene and Meilisearch count facets):
+the result of any filter combination is a few bitmap unions and intersections, and each facet
+count is one intersection cardinality, in microseconds whatever the number of providers.
+
+Each worker process builds the index once (three plain SELECTs over the provider and link
+tables), then keeps it in step with the database through a journal: every save or delete of a
+provider or of one of its links writes a `ProviderChange` row in the same transaction. When a
+request sees a new data version, the index reads the journal rows it has not seen and reads
+those providers again; a change to the names or grouping of the values reloads the values, and
+a bulk change (demo data) rebuilds everything. Readers never see the index behind the data
+version they read.
+"""
+
+import json
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from pyroaring import BitMap
+
+from bpo_portal.directory.models import (
+    City,
+    Provider,
+    ProviderChange,
+    ProviderCity,
+    ProviderService,
+    ServiceCategory,
+    ServiceLine,
+)
+
+# More changed providers than this and rebuilding is cheaper than reading them one by one.
+REREAD_LIMIT = 5000
+# Journal rows are kept for a day; an index that has not caught up for half of that rebuilds.
+JOURNAL_KEPT = timedelta(days=1)
+_lock = threading.Lock()
+_indexes = {}
+
+
+@dataclass
+class Values:
+    """The values of the link facets: slugs and names by primary key."""
+
+    lines: dict = field(default_factory=dict)  # pk -> (slug, name, category pk)
+    categories: dict = field(default_factory=dict)  # pk -> (slug, name)
+    cities: dict = field(default_factory=dict)  # pk -> (slug, name)
+
+    @classmethod
+    def load(cls):
+        return cls(
+            lines={
+                pk: (slug, name, category)
+                for pk, slug, name, category in ServiceLine.objects.order_by("name").values_list(
+                    "pk", "slug", "name", "category_id"
+                )
+            },
+            categories={
+                pk: (slug, name)
+                for pk, slug, name in ServiceCategory.objects.order_by(
+                    "position", "name"
+                ).values_list("pk", "slug", "name")
+            },
+            cities={
+                pk: (slug, name)
+                for pk, slug, name in City.objects.order_by("name").values_list(
+                    "pk", "slug", "name"
+                )
+            },
+        )
+
+
+class ProviderIndex:
+    """Bitmaps of provider ids per facet value, for one database."""
+
+    def __init__(self):
+        self.version = None
+        self.last_change = 0
+        self.synced = 0.0  # time.monotonic() of the last build or catch-up
+        self.providers = BitMap()
+        self.by_line = defaultdict(BitMap)  # service line pk -> providers
+        self.by_city = defaultdict(BitMap)  # city pk -> providers
+        self.by_kind = defaultdict(BitMap)  # kind -> providers
+        self.by_year = defaultdict(BitMap)  # founding year -> providers
+        self.values = Values()
+        self.by_category = {}
+
+    # Building and keeping in step
+
+    def build(self, version):
+        self.__init__()
+        self.last_change = (
+            ProviderChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        )
+        self.values = Values.load()
+        # Plain cursors: a million rows read through the ORM would take seconds longer.
+        with connection.cursor() as cursor:
+            self._add(
+                _rows(cursor, Provider, "id", "kind", "founded_year"),
+                _rows(cursor, ProviderService, "provider_id", "service_line_id"),
+                _rows(cursor, ProviderCity, "provider_id", "city_id"),
+            )
+        self._group_categories()
+        self.version = version
+        self.synced = time.monotonic()
+
+    def _add(self, providers, service_links, city_links):
+        kinds, years = defaultdict(list), defaultdict(list)
+        for pk, kind, year in providers:
+            kinds[kind].append(pk)
+            years[year].append(pk)
+        years.pop(None, None)  # a founding year the sources do not state matches no range
+        for ids in kinds.values():
+            self.providers.update(ids)
+        for bitmaps, pairs in ((self.by_kind, kinds.items()), (self.by_year, years.items())):
+            for value, ids in pairs:
+                bitmaps[value].update(ids)
+        for bitmaps, links in ((self.by_line, service_links), (self.by_city, city_links)):
+            grouped = defaultdict(list)
+            for provider, value in links:
+                grouped[value].append(provider)
+            for value, ids in grouped.items():
+                bitmaps[value].update(ids)
+
+    def _group_categories(self):
+        members = defaultdict(list)
+        for line, (_, _, category) in self.values.lines.items():
+            members[category].append(self.by_line.get(line, BitMap()))
+        self.by_category = {
+            category: BitMap.union(BitMap(), *members.get(category, []))
+            for category in self.values.categories
+        }
+
+    def sync(self, version):
+        """Catch up with the journal; called when a request sees a new data version."""
+        if time.monotonic() - self.synced > JOURNAL_KEPT.total_seconds() / 2:
+            self.build(version)  # journal rows it has not read may have been pruned
+            return
+        changes = list(
+            ProviderChange.objects.filter(id__gt=self.last_change).values_list(
+                "id", "scope", "provider_id"
+            )
+        )
+        scopes = {scope for _, scope, _ in changes}
+        providers = {pk for _, scope, pk in changes if scope == ProviderChange.Scope.PROVIDER}
+        if ProviderChange.Scope.ALL in scopes or len(providers) > REREAD_LIMIT:
+            self.build(version)
+            return
+        if providers:
+            self._reread(providers)
+        if ProviderChange.Scope.VALUES in scopes:
+            self.values = Values.load()
+        if changes:
+            self._group_categories()
+            self.last_change = changes[-1][0]
+        self.version = version
+        self.synced = time.monotonic()
+
+    def _reread(self, pks):
+        gone = BitMap(pks)
+        for bitmaps in (self.by_line, self.by_city, self.by_kind, self.by_year):
+            for bitmap in bitmaps.values():
+                bitmap.difference_update(gone)
+        self.providers.difference_update(gone)
+        self._add(
+            Provider.objects.filter(pk__in=pks).values_list("pk", "kind", "founded_year"),
+            ProviderService.objects.filter(provider_id__in=pks).values_list(
+                "provider_id", "service_line_id"
+            ),
+            ProviderCity.objects.filter(provider_id__in=pks).values_list("provider_id", "city_id"),
+        )
+
+    # Asking
+
+    def _bitmaps(self, dimension):
+        return {
+            "lines": (self.by_line, self.values.lines),
+            "cities": (self.by_city, self.values.cities),
+            "categories": (self.by_category, self.values.categories),
+        }[dimension]
+
+    def _union(self, dimension, slugs):
+        bitmaps, values = self._bitmaps(dimension)
+        wanted = set(slugs)
+        chosen = [
+            bitmaps[pk] for pk, value in values.items() if value[0] in wanted and pk in bitmaps
+        ]
+        return BitMap.union(BitMap(), *chosen)
+
+    def lines(self, slugs):
+        return self._union("lines", slugs)
+
+    def cities(self, slugs):
+        return self._union("cities", slugs)
+
+    def category(self, slug):
+        return self._union("categories", [slug])
+
+    def kind(self, kind):
+        return self.by_kind.get(kind, BitMap())
+
+    def founded(self, low=None, high=None):
+        years = [
+            bitmap
+            for year, bitmap in self.by_year.items()
+            if (low is None or year >= low) and (high is None or year <= high)
+        ]
+        return BitMap.union(BitMap(), *years)
+
+    def counts_of(self, dimension, matching):
+        """{slug: providers within `matching`} for each value of a link facet."""
+        bitmaps, values = self._bitmaps(dimension)
+        return {
+            value[0]: matching.intersection_cardinality(bitmaps[pk])
+            for pk, value in values.items()
+            if pk in bitmaps
+        }
+
+    def kind_counts(self, matching):
+        return {kind: matching.intersection_cardinality(b) for kind, b in self.by_kind.items()}
+
+    def choices(self, dimension):
+        """[(slug, name)] of the values of a link facet, in their display order."""
+        return [(value[0], value[1]) for value in self._bitmaps(dimension)[1].values()]
+
+
+def _rows(cursor, model, *columns):
+    """Every row of `model`'s table, as tuples of `columns`."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    cursor.execute(f"SELECT {', '.join(map(quote, columns))} FROM {table}")
+    return cursor.fetchall()
+
+
+def in_bitmap(bitmap):
+    """A subquery of the ids in `bitmap`, passed as one parameter whatever their number."""
+    ids = bitmap.to_array().tolist()
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+
+
+def provider_index(version):
+    """The index of this process for the current database, in step with `version`."""
+    alias = connection.alias
+    with _lock:
+        index = _indexes.get(alias)
+        if index is None:
+            index = _indexes[alias] = ProviderIndex()
+            index.build(version)
+        elif index.version != version:
+            index.sync(version)
+        return index
+
+
+def forget_indexes():
+    """Drop every index of this process (tests roll back what the journal recorded)."""
+    with _lock:
+        _indexes.clear()
+
+
+# The journal
+
+
+def record(scope, provider_id=None):
+    """Write a journal row in the current transaction.
+
+    On PostgreSQL, transactions that write the journal are serialised by a transaction-scoped
+    advisory lock, so journal ids become visible in the order they were given and an index that
+    has read up to id N can never later meet a smaller one (SQLite has one writer at a time).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [JOURNAL_LOCK])
+    change = ProviderChange.objects.create(scope=scope, provider_id=provider_id)
+    if change.pk % 1000 == 0:
+        ProviderChange.objects.filter(created__lt=timezone.now() - JOURNAL_KEPT).delete()
+
+
+JOURNAL_LOCK = 0x6270_6F66  # any constant shared by every writer
+
+
+def on_provider_saved(sender, instance, **kwargs):
+    record(ProviderChange.Scope.PROVIDER, instance.pk)
+
+
+def on_link_saved(sender, instance, **kwargs):
+    record(ProviderChange.Scope.PROVIDER, instance.provider_id)
+    previous = getattr(instance, "_provider_before", None)
+    if previous and previous != instance.provider_id:
+        record(ProviderChange.Scope.PROVIDER, previous)
+
+
+def before_link_saved(sender, instance, **kwargs):
+    """A link moved to another provider changes that provider too."""
+    if instance.pk:
+        instance._provider_before = (
+            sender.objects.filter(pk=instance.pk).values_list("provider_id", flat=True).first()
+        )
+
+
+def on_values_changed(sender, **kwargs):
+    record(ProviderChange.Scope.VALUES)

@@ -1,0 +1,143 @@
+"""The in-memory facet index agrees with the database, and follows every kind of change."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bpo_portal.core.caching import current_version
+from bpo_portal.directory.facets import provider_index
+from bpo_portal.directory.filters import ProviderFilter
+from bpo_portal.directory.models import (
+    City,
+    Provider,
+    ProviderChange,
+    ProviderCity,
+    ProviderService,
+    ServiceCategory,
+    ServiceLine,
+)
+from tests.factories import ServiceLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def counted(client, **params):
+    """(result count, facet counts, providers listed) as the directory page shows them."""
+    context = client.get("/providers/", params).context
+    facets = {f.name: {v.value: v.count for v in f.values} for f in context["facets"]}
+    return context["page"].paginator.count, facets, [p.slug for p in context["page"]]
+
+
+def sql_count(**lookups):
+    return Provider.objects.filter(**lookups).distinct().count()
+
+
+LINES = ["call-centres", "data-entry", "technical-support", "payroll-processing"]
+CITIES = ["karachi", "lahore", "islamabad"]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    lines=st.lists(st.sampled_from(LINES), max_size=2, unique=True),
+    cities=st.lists(st.sampled_from(CITIES), max_size=2, unique=True),
+    kind=st.sampled_from(["", *Provider.Kind.values]),
+    founded_min=st.one_of(st.none(), st.integers(1960, 2020)),
+)
+def test_counts_agree_with_the_database(client, many_providers, lines, cities, kind, founded_min):
+    data = {"service": lines, "city": cities, "kind": kind, "founded_min": founded_min}
+    filterset = ProviderFilter({k: v for k, v in data.items() if v}, Provider.objects.all())
+    assert filterset.is_valid()
+    index = provider_index(current_version())
+    matching = filterset.matching(index)
+    expected = set(filterset.qs.values_list("pk", flat=True))
+    assert set(matching) == expected
+    by_line = {
+        line.slug: sql_count(pk__in=expected, service_links__service_line=line)
+        for line in ServiceLine.objects.all()
+    }
+    counts = index.counts_of("lines", matching)
+    assert {k: v for k, v in counts.items() if v} == {k: v for k, v in by_line.items() if v}
+    by_category = {
+        category.slug: sql_count(pk__in=expected, services__category=category)
+        for category in ServiceCategory.objects.all()
+    }
+    counts = index.counts_of("categories", matching)
+    assert {k: v for k, v in counts.items() if v} == {k: v for k, v in by_category.items() if v}
+
+
+def save(capture, action):
+    """Run a curator's change as one committed transaction (the data version goes up)."""
+    with capture(execute=True):
+        action()
+
+
+def test_a_changed_kind_moves_a_provider(client, django_capture_on_commit_callbacks):
+    before = counted(client, kind="local")[0]
+    ibex = Provider.objects.get(slug="ibex")
+    ibex.kind = Provider.Kind.LOCAL
+    save(django_capture_on_commit_callbacks, ibex.save)
+    after, _, listed = counted(client, kind="local")
+    assert after == before + 1 and "ibex" in listed
+
+
+def test_a_link_added_moved_and_removed(client, django_capture_on_commit_callbacks):
+    ibex, telenor = Provider.objects.get(slug="ibex"), Provider.objects.get(slug="telenor")
+    karachi = City.objects.get(slug="karachi")
+    assert counted(client, city="karachi")[0] == 0
+    link = ProviderCity(provider=ibex, city=karachi)
+    save(django_capture_on_commit_callbacks, link.save)
+    count, facets, listed = counted(client, city="karachi")
+    assert (count, facets["service"]["technical-support"], listed) == (1, 1, ["ibex"])
+    link.provider = telenor
+    save(django_capture_on_commit_callbacks, link.save)
+    count, facets, listed = counted(client, city="karachi")
+    assert count == 1 and "technical-support" not in facets["service"]
+    assert listed == ["telenor"]
+    save(django_capture_on_commit_callbacks, link.delete)
+    assert counted(client, city="karachi")[0] == 0
+
+
+def test_a_deleted_provider_leaves_every_facet(client, django_capture_on_commit_callbacks):
+    total, facets, _ = counted(client)
+    calls = facets["service"]["call-centres"]
+    save(django_capture_on_commit_callbacks, Provider.objects.get(slug="ufone").delete)
+    after, facets, _ = counted(client)
+    assert (after, facets["service"]["call-centres"]) == (total - 1, calls - 1)
+
+
+def test_a_service_line_moved_to_another_category(client, django_capture_on_commit_callbacks):
+    line = ServiceLine.objects.get(slug="technical-support")
+    other = ServiceCategory.objects.exclude(pk=line.category_id).first()
+    before = counted(client)[1]["category"].get(other.slug, 0)
+    line.category = other
+    save(django_capture_on_commit_callbacks, line.save)
+    assert counted(client)[1]["category"][other.slug] == before + 1
+    assert ProviderChange.objects.filter(scope=ProviderChange.Scope.VALUES).exists()
+
+
+def test_a_new_service_line_appears_as_a_facet_value(client, django_capture_on_commit_callbacks):
+    counted(client)  # the index is built
+    line = ServiceLineFactory.build(name="Voice biometrics", slug="voice-biometrics")
+    line.category = ServiceCategory.objects.first()
+
+    def add():
+        line.save()
+        ProviderService.objects.create(
+            provider=Provider.objects.get(slug="ibex"), service_line=line
+        )
+
+    save(django_capture_on_commit_callbacks, add)
+    assert counted(client, service="voice-biometrics")[0] == 1
+
+
+def test_bulk_demo_data_rebuilds_the_index(client, django_capture_on_commit_callbacks):
+    from bpo_portal.directory import demo
+
+    total = counted(client)[0]
+    save(django_capture_on_commit_callbacks, lambda: demo.generate(30, seed=3))
+    assert counted(client)[0] == total + 30
+    assert ProviderChange.objects.filter(scope=ProviderChange.Scope.ALL).exists()
