@@ -1,4 +1,5 @@
 -- wrk script for `make loadtest`: a mix of public pages, then one JSON line of results.
+-- The number of demo providers comes after `--` on wrk's command line (default 100000).
 local pages = {
   "/providers/",
   "/providers/?service=call-centres&city=karachi",
@@ -15,8 +16,11 @@ setup = function(thread)
   thread:set("seed", math.random(1, 1000000))
 end
 
+local providers = 100000
+
 init = function(args)
   math.randomseed(seed)
+  providers = tonumber(args[1]) or providers
 end
 
 request = function()
@@ -25,11 +29,11 @@ request = function()
   if pick <= 4 then
     path = pages[math.random(1, #pages)]
   elseif pick <= 7 then
-    path = string.format("/providers/demo-%06d/", math.random(1, 100000))
+    path = string.format("/providers/demo-%06d/", math.random(1, providers))
   else
     local slugs = {}
     local count = math.random(2, 8)
-    local start = math.random(1, 99990)
+    local start = math.random(1, providers - 10)
     for i = 0, count - 1 do
       slugs[#slugs + 1] = string.format("demo-%06d", start + i)
     end

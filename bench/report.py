@@ -1,10 +1,22 @@
-"""Write docs/benchmarks.md from the JSON results of bench/run.py."""
+"""Write docs/benchmarks.md from the JSON results of bench/run.py (and bench/loadtest.py)."""
 
 import json
 import os
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+
+TARGET_SIZE = 100_000
+LARGE_SIZE = 1_000_000
+NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+# Issue 9's targets. Never loosen them here: the report says by how much they are missed.
+COLD_P50_MS = 30
+COLD_P95_MS = 60
+COLD_VS_DATASETTE = 3
+LARGE_COLD_P50_MS = 150
+AFTER_SAVE_MS = 50
+LOAD_P50_MS = 30
+LOAD_RPS = 150
 
 
 def machine(platform):
@@ -30,9 +42,19 @@ def machine(platform):
         ),
         "0",
     )
+    os_name = platform.system()
+    try:
+        release = dict(
+            line.split("=", 1)
+            for line in Path("/etc/os-release").read_text().splitlines()
+            if "=" in line
+        )
+        os_name = release.get("PRETTY_NAME", os_name).strip('"')
+    except OSError:
+        pass
     return (
         f"{model}, {os.cpu_count()} cores, {int(memory) / 1024 / 1024:.0f} GiB RAM; "
-        f"{platform.system()} {platform.release()}; Python {platform.python_version()}"
+        f"{os_name} (Linux {platform.release()}); Python {platform.python_version()}"
     )
 
 
@@ -40,148 +62,514 @@ def fmt(value, digits=1):
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
-def verdict(value, budget, lower_is_better=True):
+def verdict(value, target, lower_is_better=True, unit=" ms"):
+    """ "met", or "**missed** by how much"."""
     if value is None:
         return "not measured"
-    ok = value <= budget if lower_is_better else value >= budget
-    if ok:
+    if lower_is_better:
+        if value <= target:
+            return "met"
+        return f"**missed** by {fmt(value - target)}{unit} ({value / target:.2f}× the target)"
+    if value >= target:
         return "met"
-    factor = value / budget if lower_is_better else budget / value
-    return f"**missed** by {factor:.2f}×"
+    return f"**missed** by {fmt(target - value)}{unit} (reached {value / target:.0%} of the target)"
 
 
-def write_report(out, target, budgets, endpoints, key, platform):
+def at_size(run, size):
+    if not run:
+        return None
+    return next((r for r in run["results"] if r["size"] == size), None)
+
+
+def largest(run):
+    return max(run["results"], key=lambda r: r["size"]) if run and run["results"] else None
+
+
+def cold(result, phase, key, mix="directory", tool="cold"):
+    try:
+        return result[tool][mix][phase][key]
+    except (KeyError, TypeError):
+        return None
+
+
+def load_runs(out):
+    """{kind: {"results": [result, ...]}}, each result with its run's "meta", by size."""
     runs = {}
-    for kind in ("sqlite", "postgres"):
-        path = out / f"results-{kind}.json"
-        if path.exists():
-            runs[kind] = json.loads(path.read_text())
+    for kind in NAMES:
+        records = [json.loads(path.read_text()) for path in out.glob(f"results-{kind}-*.json")]
+        records.sort(key=lambda record: record["result"]["size"])
+        if records:
+            runs[kind] = {
+                "results": [
+                    {**record["result"], "meta": {k: v for k, v in record.items() if k != "result"}}
+                    for record in records
+                ]
+            }
+    return runs
+
+
+def leg_lines(kind, run):
+    """Where and when each size was measured, one line per run of bench/run.py."""
+    groups = {}
+    for result in run["results"]:
+        meta = result["meta"]
+        key = (meta["run_started"], meta["provenance"]["commit"])
+        groups.setdefault(key, []).append(result)
+    lines = []
+    for (started, commit), results in groups.items():
+        meta = results[0]["meta"]
+        versions = ", ".join(f"{k} {v}" for k, v in meta["versions"].items())
+        sizes = ", ".join(f"{r['size']:,}" for r in results)
+        took = sum(sum(r.get("phase_seconds", {}).values()) for r in results)
+        cpu = "; ".join(
+            f"{r['size']:,}: {r['meta']['provenance']['cpu_check_start']} → "
+            f"{r['meta']['provenance']['cpu_check_end']}"
+            for r in results
+        )
+        lines.append(
+            f"- **{NAMES[kind]}**, {sizes} providers: run started {started} ({took:.0f} s for these "
+            f"sizes); commit {commit}; {meta['provenance']['machine']}; {versions}. CPU check at "
+            f"the start → end of each size (cores' worth of CPU two busy processes got; 2.0 = "
+            f"both cores free): {cpu}."
+        )
+    return lines
+
+
+def write_report(out, target, endpoints, key, budgets):
+    runs = load_runs(out)
     if not runs:
         raise SystemExit("No results: run `python bench/run.py sqlite` first.")
+    load_path = out / "results-loadtest.json"
+    load = json.loads(load_path.read_text()) if load_path.exists() else None
     lines = [
         "# Benchmarks",
         "",
-        f"Produced by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, on {machine(platform)}.",
+        f"Written by `make bench` (`bench/run.py report`) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC "
+        "from these measurements:",
         "",
-        "Each database holds the knowledge base plus N generated demo providers (1–6 service lines "
-        "and 1–3 cities each, every fact cited). The app runs under gunicorn with 2 workers and "
-        "DEBUG off on 127.0.0.1; wrk drives it from a separate process for a fixed time per "
-        "measurement: p50 and p95 at 1 connection, requests per second at 8 connections. Every "
-        "endpoint gets 20 warm-up requests first, so cached aggregates (facet and result counts, "
-        "similar providers) are in place, as they are for real visitors between curator edits; "
-        "the *cold* line shows the first request after a data change, when they are recomputed. "
-        "Queries are counted per request in-process on the same database.",
-        "",
+        *[line for kind, run in runs.items() for line in leg_lines(kind, run)],
     ]
+    if load:
+        lines.append(
+            f"- **Load test** (`make loadtest`), {load['providers']:,} providers on SQLite "
+            f"{load.get('sqlite', '?')}: {load['started']}; commit {load['provenance']['commit']}; "
+            f"{load['provenance']['machine']}. CPU check before the load: "
+            f"{load['provenance'].get('cpu_check_start', '–')}."
+        )
+    lines += ["", *summary(runs, load), *method(runs)]
     for kind, run in runs.items():
-        version = ", ".join(f"{k} {v}" for k, v in run["versions"].items())
-        lines += [f"## {'SQLite' if kind == 'sqlite' else 'PostgreSQL'} ({version})", ""]
+        lines += [f"## {NAMES[kind]}", ""]
         for result in run["results"]:
-            size = result["size"]
-            lines += [
-                f"### {size:,} providers (database built in {result['build_seconds']} s)",
-                "",
-                "| page | p50 ms | p95 ms | req/s at 8 connections | SQL queries | errors |",
-                "| --- | ---: | ---: | ---: | ---: | ---: |",
-            ]
-            for name, (label, path) in endpoints.items():
-                m = result["endpoints"][name]
-                lines.append(
-                    f"| {label} (`{path if len(path) < 60 else path[:57] + '…'}`) | {fmt(m['p50'])} | "
-                    f"{fmt(m['p95'])} | {fmt(m['rps'], 0)} | {result['queries'][name]} | {m['errors']} |"
-                )
-            csv = result["csv"]
-            lines += [
-                f"| CSV export of all {size:,} providers (one download) | {fmt(csv['seconds'] * 1000, 0)} | | | | |",
-                "",
-                f"First request to the key page after a data change (cold caches): {result['cold_key_ms']} ms. "
-                f"CSV export: {csv['megabytes']} MB in {csv['seconds']} s; the serving worker's peak RSS grew by "
-                f"{csv['rss_growth_mb']} MB.",
-                "",
-            ]
-            ours = result["endpoints"][key]
-            rows = [("BPO Portal", ours), ("Django admin changelist, same filter", result["admin"])]
-            if "datasette" in result:
-                rows.insert(
-                    1, ("Datasette, same filter (`_through`), `_facet=kind`", result["datasette"])
-                )
-            base = result.get("datasette", {}).get("rps")
-            lines += [
-                f"Service line + city, side by side on the same {'SQLite file' if kind == 'sqlite' else 'database'}:",
-                "",
-                "| tool | p50 ms | p95 ms | req/s at 8 connections | throughput vs Datasette |",
-                "| --- | ---: | ---: | ---: | ---: |",
-            ]
-            for label, m in rows:
-                ratio = f"{m['rps'] / base:.1f}×" if base else "–"
-                lines.append(
-                    f"| {label} | {fmt(m['p50'])} | {fmt(m['p95'])} | {fmt(m['rps'], 0)} | {ratio} |"
-                )
-            lines.append("")
+            lines += size_section(kind, result, endpoints, key, runs)
+    lines += index_section(runs)
+    lines += explain_section(runs)
     lines += budget_section(runs, budgets, key)
-    lines += [
-        "## Notes",
-        "",
-        "- Datasette runs with `--setting suggest_facets off`; its facet and SQL time limits are "
-        "raised so that its facets and counts complete, as ours do, rather than being cut off. It "
-        "can facet only on columns of the provider table (`kind`); its many-to-many facets need "
-        "link tables with exactly two foreign keys, and ours also carry timestamps. Our page "
-        "computes four facets (service line, category, city, kind).",
-        "- The admin changelist is measured logged in as a superuser, with the same two filters.",
-        "- Deep pages of a filtered directory walk the name index further; page 100 is measured "
-        "above.",
-        "",
-    ]
+    lines += notes()
     target.write_text("\n".join(lines))
     print(f"Wrote {target}")
 
 
+# The summary of the issue's targets
+
+
+def summary(runs, load):
+    rows = []
+
+    def row(target, result, measured, verdict_text, size=TARGET_SIZE, run=None):
+        if result is None:
+            other = largest(run) if run else None
+            hint = f"; largest size run: {other['size']:,}" if other else ""
+            rows.append(f"| {target} | not measured at {size:,}{hint} | not measured |")
+        else:
+            rows.append(f"| {target} | {measured} | {verdict_text} |")
+
+    sqlite = runs.get("sqlite")
+    for kind in NAMES:
+        run = runs.get(kind)
+        name = NAMES[kind]
+        if not run:
+            rows.append(f"| {name}: every target | leg not run | not measured |")
+            continue
+        r = at_size(run, TARGET_SIZE)
+        p50, p95 = cold(r, "latency", "p50"), cold(r, "latency", "p95")
+        row(
+            f"{name}, {TARGET_SIZE:,} providers: cold directory p50 ≤ {COLD_P50_MS} ms",
+            r,
+            f"{fmt(p50)} ms",
+            verdict(p50, COLD_P50_MS),
+            run=run,
+        )
+        row(
+            f"{name}, {TARGET_SIZE:,}: cold directory p95 ≤ {COLD_P95_MS} ms",
+            r,
+            f"{fmt(p95)} ms",
+            verdict(p95, COLD_P95_MS),
+            run=run,
+        )
+        ours = cold(r, "throughput", "rps")
+        theirs = cold(at_size(sqlite, TARGET_SIZE), "throughput", "rps", tool="datasette_cold")
+        if r is not None and ours and theirs:
+            ratio = ours / theirs
+            where = "" if kind == "sqlite" else " (Datasette on the SQLite file, SQLite leg)"
+            row(
+                f"{name}, {TARGET_SIZE:,}: cold req/s ≥ {COLD_VS_DATASETTE}× Datasette's on the same mix",
+                r,
+                f"{fmt(ours)} vs {fmt(theirs)} req/s{where} = {ratio:.2f}×",
+                verdict(ratio, COLD_VS_DATASETTE, lower_is_better=False, unit="×"),
+            )
+        else:
+            row(
+                f"{name}, {TARGET_SIZE:,}: cold req/s ≥ {COLD_VS_DATASETTE}× Datasette's on the same mix",
+                None,
+                "",
+                "",
+                run=run,
+            )
+        big = at_size(run, LARGE_SIZE)
+        big_p50 = cold(big, "latency", "p50")
+        row(
+            f"{name}, {LARGE_SIZE:,} providers: cold directory p50 ≤ {LARGE_COLD_P50_MS} ms",
+            big,
+            f"{fmt(big_p50)} ms",
+            verdict(big_p50, LARGE_COLD_P50_MS),
+            size=LARGE_SIZE,
+            run=run,
+        )
+        for page, m in (r or {}).get("after_save", {}).items():
+            median, worst = m["median"], m["max"]
+            met = "met (median and max)" if worst <= AFTER_SAVE_MS else None
+            if met is None:
+                met = (
+                    f"median {verdict(median, AFTER_SAVE_MS)}; max {verdict(worst, AFTER_SAVE_MS)}"
+                )
+            rows.append(
+                f"| {name}, {TARGET_SIZE:,}: first request after a save ≤ {AFTER_SAVE_MS} ms, "
+                f"{AFTER_SAVE_LABELS.get(page, page)} | median {fmt(median)} / max {fmt(worst)} ms "
+                f"({len(m['times'])} saves) | {met} |"
+            )
+        if r is None:
+            row(
+                f"{name}, {TARGET_SIZE:,}: first request after a save ≤ {AFTER_SAVE_MS} ms",
+                None,
+                "",
+                "",
+                run=run,
+            )
+        errors = sum(
+            (m.get(phase) or {}).get("errors", 0)
+            for result in run["results"]
+            for m in result.get("cold", {}).values()
+            for phase in ("latency", "throughput")
+        ) + sum(
+            m["errors"] for result in run["results"] for m in result.get("after_save", {}).values()
+        )
+        rows.append(
+            f"| {name}: no errors in any cold or after-save request (every size) | {errors} errors | "
+            f"{'met' if errors == 0 else '**missed**'} |"
+        )
+    if load:
+        rows += [
+            f"| Load test ({load['providers']:,} providers, {load['connections']} connections, a save "
+            f"every {load['edit_every']} s): p50 ≤ {LOAD_P50_MS} ms | {fmt(load['p50'])} ms | "
+            f"{verdict(load['p50'], LOAD_P50_MS)} |",
+            f"| Load test: ≥ {LOAD_RPS} req/s on {os.cpu_count()} cores | {fmt(load['rps'], 0)} req/s | "
+            f"{verdict(load['rps'], LOAD_RPS, lower_is_better=False, unit=' req/s')} |",
+            f"| Load test: no errors, no lost edits | {load['errors']} errors, {load['edits_failed']} "
+            f"failed and {load['edits_missing']} lost of {load['edits_saved']} edits | "
+            f"{'met' if load['ok'] else '**missed**'} |",
+        ]
+    else:
+        rows.append(
+            f"| Load test: p50 ≤ {LOAD_P50_MS} ms and ≥ {LOAD_RPS} req/s under a save a second | "
+            "`make loadtest` not run | not measured |"
+        )
+    return [
+        "## Targets (issue 9)",
+        "",
+        "| target | measured | verdict |",
+        "| --- | --- | --- |",
+        *rows,
+        "",
+    ]
+
+
+AFTER_SAVE_LABELS = {
+    "directory_service_city": "directory, service line + city",
+    "profile": "profile",
+    "home": "home",
+    "statistics": "statistics",
+    "compare": "compare of 8",
+    "site_search": "site search",
+}
+
+
+def method(runs):
+    settings = next(iter(runs.values()))["results"][0]["meta"]["settings"]
+    latency_urls = settings.get("cold_latency_urls", 300)
+    throughput_urls = settings.get("cold_throughput_urls", 300)
+    connections = settings.get("cold_connections", 4)
+    return [
+        "## How it was measured",
+        "",
+        "Each database holds the knowledge base plus N generated demo providers (1–6 service lines "
+        "and 1–3 cities each, 85% with a founding year, every fact cited). The app runs under "
+        f"gunicorn with `gunicorn.conf.py` and {settings.get('workers', 2)} workers, DEBUG off, on "
+        "127.0.0.1 (`bench/gunicorn_bench.py`: no access log, no worker recycling, and measuring "
+        "starts once every worker has built its facet index). The load generators run on the same "
+        "2 cores as the server.",
+        "",
+        f"- **Cold pages**: distinct directory URLs `/providers/?service=S&city=C&founded_min=Y`, "
+        "every service line × every city of the database × Y from 1960 to 2020, shuffled with a "
+        f"fixed seed ({settings.get('cold_seed')}). A threaded Python client (http.client, one "
+        "connection per thread) requests each URL exactly once, so no page comes from the page "
+        f"cache: p50/p95/max over {latency_urls} URLs at 1 connection, then requests per second "
+        f"over {throughput_urls} other URLs at {connections} connections (all requests over the wall "
+        "time from the first request to the last response). Any response other than 2xx, or a "
+        f"failed connection, is an error. Each phase stops after {settings.get('cold_limit_seconds')} s "
+        "whatever is left; a phase cut short says so.",
+        "- **Datasette** (SQLite only) gets the same combinations, in the same order, as table URLs "
+        "on `directory_provider`: two `_through` filters (service line and city link tables), "
+        "`founded_year__gte=Y`, `_facet=kind&_facet=founded_year`, `_sort=name`, with its facet "
+        "and SQL time limits raised to 60 s so that nothing is cut off.",
+        f"- **First request after a save**: for each key page, {settings.get('save_rounds')} rounds "
+        "of: a curator's process (`manage.py shell`, kept running) saves a demo provider through "
+        "the ORM, changing its description and kind, in one transaction (so the facet journal, the "
+        "data version and the page cache are all involved); once it has committed and the version "
+        "is bumped, one request to the page is timed, on a new connection. The profile's rounds "
+        "edit the profiled provider itself.",
+        f"- **Warm pages**: wrk on one URL for {settings.get('warm_seconds', 4)} s, after 20 warm-up "
+        "requests: p50/p95 at 1 connection, requests per second at 8 connections. These pages come "
+        "from the page cache, as for visitors between two saves.",
+        "- **SQL queries** per request: *cached*, the page from the page cache; *computed*, with the "
+        "cache turned off (as after a save), counted in-process on the same database.",
+        "- **Facet index**: built in a fresh `manage.py shell` process on the database: the first "
+        "build (as at a worker's start), the best of three, the sum of `len(bitmap.serialize())` "
+        "over every bitmap of `provider_index(...)`, and the process's RSS growth across the first "
+        "build (retained after it, and the peak during it).",
+        "",
+    ]
+
+
+# Details per size
+
+
+def size_section(kind, result, endpoints, key, runs):
+    size = result["size"]
+    queries = result["queries"]
+    cached, computed = (
+        (queries["cached"], queries["computed"]) if "cached" in queries else (queries, {})
+    )
+    lines = [
+        f"### {NAMES[kind]}, {size:,} providers",
+        "",
+        f"Database built in {result['build_seconds']} s; this size took "
+        f"{sum(result.get('phase_seconds', {}).values()):.0f} s in all.",
+        "",
+        "**Cold: distinct URLs, each requested once**",
+        "",
+        "| server | connections | URLs requested | p50 ms | p95 ms | max ms | req/s | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for tool, label in (("cold", "BPO Portal"), ("datasette_cold", "Datasette")):
+        for mix, phases in result.get(tool, {}).items():
+            for phase in ("latency", "throughput"):
+                m = phases[phase]
+                short = "" if m["complete"] else " (cut off by the time limit)"
+                lines.append(
+                    f"| {label}, {mix} | {m['connections']} | {m['requests']}/{m['urls']}{short} | "
+                    f"{fmt(m['p50'])} | {fmt(m['p95'])} | {fmt(m['max'])} | {fmt(m['rps'])} | "
+                    f"{m['errors']} |"
+                )
+    samples = [
+        s
+        for tool in ("cold", "datasette_cold")
+        for phases in result.get(tool, {}).values()
+        for m in phases.values()
+        for s in m["error_samples"]
+    ]
+    ours = cold(result, "throughput", "rps")
+    theirs = cold(result, "throughput", "rps", tool="datasette_cold")
+    if kind != "sqlite":
+        theirs = cold(at_size(runs.get("sqlite"), size), "throughput", "rps", tool="datasette_cold")
+    lines.append("")
+    if ours and theirs:
+        where = "" if kind == "sqlite" else " (Datasette measured on SQLite in the SQLite leg)"
+        lines += [f"Cold throughput against Datasette's: {ours / theirs:.2f}×{where}.", ""]
+    if samples:
+        lines += ["Errors seen (first few):", "", *[f"- `{s}`" for s in samples], ""]
+    lines += [
+        "**First request after a curator's save**",
+        "",
+        "| page | median ms | max ms | every round (ms) | errors |",
+        "| --- | ---: | ---: | --- | ---: |",
+    ]
+    for page, m in result.get("after_save", {}).items():
+        rounds = ", ".join(fmt(t) for t in m["times"])
+        lines.append(
+            f"| {AFTER_SAVE_LABELS.get(page, page)} | {fmt(m['median'])} | {fmt(m['max'])} | "
+            f"{rounds} | {m['errors']} |"
+        )
+    lines += [
+        "",
+        "**Warm: one URL repeated (from the page cache)**",
+        "",
+        "| page | p50 ms | p95 ms | req/s at 8 connections | SQL queries cached / computed | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, (label, path) in endpoints.items():
+        m = result["endpoints"][name]
+        shown = path if len(path) < 60 else path[:57] + "…"
+        lines.append(
+            f"| {label} (`{shown}`) | {fmt(m['p50'])} | {fmt(m['p95'])} | {fmt(m['rps'], 0)} | "
+            f"{cached.get(name, '–')} / {computed.get(name, '–')} | {m['errors']} |"
+        )
+    csv = result["csv"]
+    lines += [
+        f"| CSV export of all {size:,} providers (one download) | {fmt(csv['seconds'] * 1000, 0)} | | | | |",
+        "",
+        f"CSV export: {csv['megabytes']} MB in {csv['seconds']} s; the serving worker's peak RSS "
+        f"grew by {csv['rss_growth_mb']} MB.",
+        "",
+    ]
+    ours_warm = result["endpoints"][key]
+    rows = [("BPO Portal", ours_warm), ("Django admin changelist, same filter", result["admin"])]
+    if "datasette" in result:
+        rows.insert(1, ("Datasette, same filter (`_through`), `_facet=kind`", result["datasette"]))
+    base = result.get("datasette", {}).get("rps")
+    lines += [
+        "Warm, service line + city, side by side on the same "
+        f"{'SQLite file' if kind == 'sqlite' else 'database'}:",
+        "",
+        "| tool | p50 ms | p95 ms | req/s at 8 connections | throughput vs Datasette |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for label, m in rows:
+        ratio = f"{m['rps'] / base:.1f}×" if base else "–"
+        lines.append(
+            f"| {label} | {fmt(m['p50'])} | {fmt(m['p95'])} | {fmt(m['rps'], 0)} | {ratio} |"
+        )
+    return [*lines, ""]
+
+
+def index_section(runs):
+    lines = [
+        "## Facet index: build time and memory",
+        "",
+        "| database | providers | bitmaps | serialized KiB | KiB per 100,000 | first build s | "
+        "best build s | s per 100,000 (best) | RSS retained MB | RSS peak MB | peak MB per 100,000 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for kind, run in runs.items():
+        for result in run["results"]:
+            m = result.get("index")
+            if not m:
+                continue
+            per = 100_000 / m["providers"]
+            peak = m["rss_peak_growth_mb"]
+            lines.append(
+                f"| {NAMES[kind]} | {m['providers']:,} | {m['bitmaps']} | "
+                f"{fmt(m['serialized_bytes'] / 1024)} | {fmt(m['serialized_bytes'] / 1024 * per)} | "
+                f"{fmt(m['first_build_seconds'], 3)} | {fmt(m['best_build_seconds'], 3)} | "
+                f"{fmt(m['best_build_seconds'] * per, 3)} | {fmt(m['rss_growth_mb'])} | {fmt(peak)} | "
+                f"{fmt(peak * per if peak is not None else None)} |"
+            )
+    lines += [
+        "",
+        "Per 100,000 figures divide by the providers in the index (demo providers plus the "
+        "knowledge base's own), so at small sizes fixed costs (the values, Python's allocator) "
+        "weigh more.",
+        "",
+    ]
+    return lines
+
+
+def explain_section(runs):
+    lines = []
+    for kind, run in runs.items():
+        explained = [r for r in run["results"] if r.get("explain")]
+        if not explained:
+            continue
+        result = explained[-1]
+        explain = result["explain"]
+        how = "EXPLAIN ANALYZE" if kind == "postgres" else "EXPLAIN QUERY PLAN"
+        lines += [
+            f"## Query plans, {NAMES[kind]}, {result['size']:,} providers (`{how}`)",
+            "",
+            "The statements Django issued for one request (recorded with an execute wrapper, the "
+            "page cache turned off), and the facet index build's table reads. Long id lists are "
+            "shortened in the statement shown, not in the one explained.",
+            "",
+        ]
+        for q in explain["queries"]:
+            lines += [f"**{q['title']}**", "", "```sql", q["sql"], "```", "", "```", q["plan"]]
+            lines += ["```", ""]
+    return lines
+
+
 def budget_section(runs, budgets, key):
+    """The earlier issue's budgets for warm pages, kept for comparison."""
     sqlite = runs.get("sqlite")
     if not sqlite:
         return []
-    big = max(sqlite["results"], key=lambda r: r["size"])
+    big = largest(sqlite)
     m = big["endpoints"]
     lines = [
-        f"## Budgets at {big['size']:,} providers (SQLite)",
+        f"## Earlier budgets for warm pages, at {big['size']:,} providers",
+        "",
+        "These are the budgets of the previous benchmark (pages repeated, so served from the page "
+        "cache), kept for comparison; the targets above are the ones that matter now.",
         "",
         "| budget | measured | verdict |",
         "| --- | ---: | --- |",
-        f"| Directory, service line + city, p50 ≤ 20 ms | {fmt(m[key]['p50'])} ms | {verdict(m[key]['p50'], 20)} |",
+        f"| SQLite: directory, service line + city, p50 ≤ 20 ms | {fmt(m[key]['p50'])} ms | {verdict(m[key]['p50'], 20)} |",
         f"| … p95 ≤ 40 ms | {fmt(m[key]['p95'])} ms | {verdict(m[key]['p95'], 40)} |",
-        f"| … ≥ 100 req/s | {fmt(m[key]['rps'], 0)} | {verdict(m[key]['rps'], 100, False)} |",
+        f"| … ≥ 100 req/s | {fmt(m[key]['rps'], 0)} | {verdict(m[key]['rps'], 100, False, ' req/s')} |",
     ]
     if "datasette" in big:
         ratio = m[key]["rps"] / big["datasette"]["rps"]
         lines.append(
-            f"| … ≥ 2× Datasette's throughput | {ratio:.1f}× | {verdict(ratio, 2, False)} |"
+            f"| … ≥ 2× Datasette's throughput | {ratio:.1f}× | {verdict(ratio, 2, False, '×')} |"
         )
     for name, budget in budgets.items():
         if name != key:
             lines.append(
-                f"| {name} p50 ≤ {budget} ms | {fmt(m[name]['p50'])} ms | {verdict(m[name]['p50'], budget)} |"
+                f"| SQLite: {name} p50 ≤ {budget} ms | {fmt(m[name]['p50'])} ms | {verdict(m[name]['p50'], budget)} |"
             )
     csv = big["csv"]
     lines += [
-        f"| CSV export ≤ 5 s | {csv['seconds']} s | {verdict(csv['seconds'], 5)} |",
-        f"| CSV export: worker RSS grows < 50 MB | {csv['rss_growth_mb']} MB | {verdict(csv['rss_growth_mb'], 50)} |",
+        f"| SQLite: CSV export ≤ 5 s | {csv['seconds']} s | {verdict(csv['seconds'], 5, unit=' s')} |",
+        f"| SQLite: CSV export, worker RSS grows < 50 MB | {csv['rss_growth_mb']} MB | {verdict(csv['rss_growth_mb'], 50, unit=' MB')} |",
     ]
     postgres = runs.get("postgres")
     if postgres:
-        pg_big = max(postgres["results"], key=lambda r: r["size"])
+        pg_big = largest(postgres)
         pg = pg_big["endpoints"]
         lines += [
-            f"| PostgreSQL: service line + city p95 ≤ 40 ms | {fmt(pg[key]['p95'])} ms | {verdict(pg[key]['p95'], 40)} |",
-            f"| PostgreSQL: service line + city ≥ 100 req/s | {fmt(pg[key]['rps'], 0)} | {verdict(pg[key]['rps'], 100, False)} |",
-            f"| PostgreSQL: CSV export ≤ 5 s | {pg_big['csv']['seconds']} s | {verdict(pg_big['csv']['seconds'], 5)} |",
+            f"| PostgreSQL ({pg_big['size']:,}): service line + city p95 ≤ 40 ms | {fmt(pg[key]['p95'])} ms | {verdict(pg[key]['p95'], 40)} |",
+            f"| PostgreSQL: service line + city ≥ 100 req/s | {fmt(pg[key]['rps'], 0)} | {verdict(pg[key]['rps'], 100, False, ' req/s')} |",
+            f"| PostgreSQL: CSV export ≤ 5 s | {pg_big['csv']['seconds']} s | {verdict(pg_big['csv']['seconds'], 5, unit=' s')} |",
         ]
         for name, budget in budgets.items():
             lines.append(
                 f"| PostgreSQL: {name} p50 ≤ {budget} ms | {fmt(pg[name]['p50'])} ms | {verdict(pg[name]['p50'], budget)} |"
             )
-            limit = m[name]["p50"] * 1.5
-            lines.append(
-                f"| PostgreSQL: {name} p50 within 1.5× of SQLite's {fmt(m[name]['p50'])} ms ({fmt(limit)} ms) | "
-                f"{fmt(pg[name]['p50'])} ms | {verdict(pg[name]['p50'], limit)} |"
-            )
     return [*lines, ""]
+
+
+def notes():
+    return [
+        "## Notes",
+        "",
+        "- Datasette runs with `--setting suggest_facets off`; its facet and SQL time limits are "
+        "raised so that its facets and counts complete, as ours do, rather than being cut off. It "
+        "can facet only on columns of the provider table (`kind`, `founded_year`); its "
+        "many-to-many facets need link tables with exactly two foreign keys, and ours also carry "
+        "timestamps. Our directory page computes four facets (service line, category, city, kind).",
+        "- The admin changelist is measured logged in as a superuser, with the same two filters.",
+        "- Deep pages of a filtered directory walk the name index further; page 100 is measured "
+        "with the warm pages.",
+        "- The machine is shared: the CPU check in each leg's line above says how much of the two "
+        "cores the benchmark could have. Figures from a run whose check is well below 2.0 are "
+        "pessimistic, throughput most of all.",
+        "",
+    ]

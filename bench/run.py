@@ -4,22 +4,39 @@
     python bench/run.py postgres    the same on the PostgreSQL server in DATABASE_URL
     python bench/run.py report      write docs/benchmarks.md from the results
 
-Each database gets the knowledge base plus N generated demo providers. The app runs under
-gunicorn (2 workers, DEBUG off) on 127.0.0.1; wrk, a separate process, sends a bounded load
-(a fixed duration per measurement). Datasette and the Django admin are measured on the same
-SQLite file in the same run.
+Each database gets the knowledge base plus N generated demo providers (BENCH_SIZES, default
+1000,10000,100000). The app runs under gunicorn (gunicorn.conf.py with 2 workers, DEBUG off;
+see bench/gunicorn_bench.py) on 127.0.0.1. For each size:
+
+- warm pages: wrk, a separate process, sends a bounded load (BENCH_SECONDS per measurement) to
+  one URL at a time, after 20 warm-up requests, so pages come from the page cache;
+- cold pages: lists of distinct URLs (COLD_MIXES), each requested exactly once by a threaded
+  Python client, so no page is ever served from the page cache;
+- the first request to each key page after a curator's save (a separate process saving
+  through the ORM, which bumps the data version and writes the facet journal);
+- the facet index's build time and memory, query counts, the CSV export, and at the largest
+  size the EXPLAIN output of the key queries;
+- Datasette and the Django admin on the same SQLite file in the same run.
 """
 
+import http.client
 import json
+import math
 import os
 import platform
+import random
 import re
+import shutil
 import socket
+import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +45,11 @@ BIN = ROOT / ".venv" / "bin"
 DATASETTE = ROOT / ".venv-bench" / "bin" / "datasette"
 LUA = ROOT / "bench" / "percentiles.lua"
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
-SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
+# Warm pages come from the page cache in about a millisecond: 2 s gives thousands of requests,
+# and keeps the default run (three sizes, both databases) within 15 minutes on 2 cores.
+SECONDS = int(os.environ.get("BENCH_SECONDS", "2"))
+WORKERS = 2
+START_SECONDS = 900  # a worker builds its facet index before serving: long at 1,000,000
 COMPARE_8 = "-vs-".join(f"demo-{n:06d}" for n in range(1, 9))
 KEY = "directory_service_city"
 ENDPOINTS = {
@@ -49,11 +70,208 @@ ENDPOINTS = {
 }
 BUDGETS_MS = {KEY: 20, "profile": 10, "compare": 25, "search": 30, "statistics": 20}
 
+# Cold mixes: URLs requested once each. p50/p95 at 1 connection over one set of URLs, then
+# requests per second at COLD_CONNECTIONS over another, never reusing a URL in one server run.
+COLD_LATENCY_URLS = 300
+COLD_THROUGHPUT_URLS = 300
+COLD_CONNECTIONS = 4
+COLD_SEED = 20260901
+COLD_LIMIT_SECONDS = int(os.environ.get("BENCH_COLD_LIMIT_SECONDS", "300"))  # per phase
+
+# The first request to each of these after a curator's save, SAVE_ROUNDS times each.
+SAVE_ROUNDS = int(os.environ.get("BENCH_SAVE_ROUNDS", "10"))
+PROFILE_SLUG = "demo-000042"
+AFTER_SAVE_PAGES = {
+    KEY: ENDPOINTS[KEY],
+    "profile": ("Profile", f"/providers/{PROFILE_SLUG}/"),
+    "home": ("Home", "/"),
+    "statistics": ("Statistics page", "/statistics/"),
+    "compare": ENDPOINTS["compare"],
+    "site_search": ("Site search", "/search/?q=indus"),
+}
+
+
+# Cold URL mixes. A mix turns the database's values (service line and city slugs with their
+# primary keys) into every combination, in a stable order; the benchmark shuffles them with a
+# fixed seed and takes the first COLD_LATENCY_URLS + COLD_THROUGHPUT_URLS. Adding a mix (say
+# site search) is one entry: its combinations and how one becomes a path.
+
+
+@dataclass
+class ColdMix:
+    label: str
+    url_pattern: str
+    combinations: object  # values -> [combination, ...]
+    path: object  # (combination, values) -> "/path?query"
+    datasette_path: object = None  # (combination, values, database name) -> "/db/table?query"
+
+
+def directory_combinations(values):
+    return [
+        (line, city, year)
+        for line in sorted(values["lines"])
+        for city in sorted(values["cities"])
+        for year in range(1960, 2021)
+    ]
+
+
+def directory_path(combination, values):
+    line, city, year = combination
+    return "/providers/?" + urllib.parse.urlencode(
+        {"service": line, "city": city, "founded_min": year}
+    )
+
+
+def datasette_through(line_pk, city_pk):
+    """Datasette's many-to-many filters (`_through`) for a service line and a city."""
+    return [
+        ("_through", json.dumps(through))
+        for through in (
+            {"table": "directory_providerservice", "column": "service_line_id", "value": line_pk},
+            {"table": "directory_providercity", "column": "city_id", "value": city_pk},
+        )
+    ]
+
+
+def datasette_directory_path(combination, values, database):
+    line, city, year = combination
+    query = datasette_through(values["lines"][line], values["cities"][city]) + [
+        ("founded_year__gte", year),
+        ("_facet", "kind"),
+        ("_facet", "founded_year"),
+        ("_sort", "name"),
+    ]
+    return f"/{database}/directory_provider?{urllib.parse.urlencode(query)}"
+
+
+COLD_MIXES = {
+    "directory": ColdMix(
+        label="Directory, service line × city × founded from",
+        url_pattern="/providers/?service=S&city=C&founded_min=Y (Y in 1960–2020)",
+        combinations=directory_combinations,
+        path=directory_path,
+        datasette_path=datasette_directory_path,
+    ),
+}
+
+
+def cold_sample(mix, values):
+    """The mix's combinations for one server run: (latency set, throughput set), disjoint."""
+    combinations = mix.combinations(values)
+    random.Random(COLD_SEED).shuffle(combinations)
+    wanted = COLD_LATENCY_URLS + COLD_THROUGHPUT_URLS
+    if len(combinations) < wanted:
+        raise RuntimeError(f"only {len(combinations)} distinct combinations, {wanted} needed")
+    return combinations[:COLD_LATENCY_URLS], combinations[COLD_LATENCY_URLS:wanted]
+
+
+def percentile(sorted_values, fraction):
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(fraction * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def cold_load(base_url, paths, connections):
+    """Request each path once, from `connections` threads with one connection each.
+
+    Returns latency percentiles (ms, over every request), requests per second (all requests
+    over the wall time from the first request to the last response) and the errors: responses
+    other than 2xx, and failed connections. Bounded by the number of paths and by
+    COLD_LIMIT_SECONDS; a phase cut off by the limit says so (`complete`).
+    """
+    parts = urllib.parse.urlsplit(base_url)
+    pending = iter(list(paths))
+    lock = threading.Lock()
+    latencies, failures = [], []
+    deadline = time.monotonic() + COLD_LIMIT_SECONDS
+    started = []
+    barrier = threading.Barrier(connections, action=lambda: started.append(time.perf_counter()))
+
+    def take():
+        with lock:
+            return next(pending, None)
+
+    def client():
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        barrier.wait()
+        while time.monotonic() < deadline and (path := take()) is not None:
+            began = time.perf_counter()
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                status = f"{type(error).__name__}: {error}"
+            elapsed = (time.perf_counter() - began) * 1000
+            with lock:
+                latencies.append(elapsed)
+                if not (isinstance(status, int) and 200 <= status < 300):
+                    failures.append(f"{status} {path}")
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(COLD_LIMIT_SECONDS + 120)
+    wall = time.perf_counter() - started[0]
+    ordered = sorted(latencies)
+    return {
+        "urls": len(paths),
+        "requests": len(ordered),
+        "complete": len(ordered) == len(paths),
+        "connections": connections,
+        "seconds": round(wall, 2),
+        "p50": round(percentile(ordered, 0.50), 2) if ordered else None,
+        "p95": round(percentile(ordered, 0.95), 2) if ordered else None,
+        "max": round(ordered[-1], 2) if ordered else None,
+        "rps": round(len(ordered) / wall, 1) if wall > 0 else None,
+        "errors": len(failures),
+        "error_samples": failures[:5],
+    }
+
+
+def cold_mix(base_url, latency_paths, throughput_paths):
+    """p50/p95 at 1 connection over one list of URL paths, req/s at COLD_CONNECTIONS over
+    another: the measurement of any cold mix."""
+    return {
+        "latency": cold_load(base_url, latency_paths, 1),
+        "throughput": cold_load(base_url, throughput_paths, COLD_CONNECTIONS),
+    }
+
+
+def cold_mixes(base_url, values, datasette_database=None):
+    results = {}
+    for name, mix in COLD_MIXES.items():
+        latency, throughput = cold_sample(mix, values)
+        if datasette_database is None:
+            paths = [[mix.path(c, values) for c in chosen] for chosen in (latency, throughput)]
+        elif mix.datasette_path:
+            paths = [
+                [mix.datasette_path(c, values, datasette_database) for c in chosen]
+                for chosen in (latency, throughput)
+            ]
+        else:
+            continue
+        results[name] = cold_mix(base_url, *paths)
+    return results
+
+
+# Servers and processes
+
 
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def cache_dir(database_url):
+    return OUT / "cache" / re.sub(r"\W+", "-", database_url)
 
 
 def app_env(database_url):
@@ -65,7 +283,7 @@ def app_env(database_url):
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
         # A fresh cache for each database, shared by the workers serving it.
-        "CACHE_DIR": str(OUT / "cache" / re.sub(r"\W+", "-", database_url)),
+        "CACHE_DIR": str(cache_dir(database_url)),
     }
 
 
@@ -85,8 +303,26 @@ def django_shell(env, code):
     return manage(env, "shell", "--no-imports", "-c", code, capture=True).strip().splitlines()[-1]
 
 
+def probe_code(name, out="", args=None):
+    return (
+        f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); import probes; "
+        f"probes.main({name!r}, {out!r}, {args!r})"
+    )
+
+
+def probe(env, name, args=None):
+    """Run one of bench/probes.py in a `manage.py shell` on the database; its JSON result."""
+    out = OUT / f"probe-{os.getpid()}-{name}.json"
+    env = {**env, "ALLOWED_HOSTS": "testserver,127.0.0.1"}
+    manage(env, "shell", "--no-imports", "-c", probe_code(name, str(out), args))
+    result = json.loads(out.read_text())
+    out.unlink()
+    return result
+
+
 def build(env, size):
     started = time.monotonic()
+    shutil.rmtree(env["CACHE_DIR"], ignore_errors=True)  # no page of an earlier run survives
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_knowledge")
     manage(env, "generate_demo_data", "--providers", str(size), "--seed", "1")
@@ -112,9 +348,15 @@ def wait_for(url, seconds=30):
 
 
 class Server:
-    def __init__(self, args, env, url):
+    def __init__(self, args, env, url, ready_dir=None, workers=0):
         self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
         self.url = url
+        deadline = time.monotonic() + START_SECONDS
+        while ready_dir and len(list(ready_dir.iterdir())) < workers:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{url}: the workers did not become ready")
+            time.sleep(0.2)
         wait_for(url)
 
     def worker_pids(self):
@@ -129,10 +371,22 @@ class Server:
             self.process.kill()
 
 
-def gunicorn(env):
+def gunicorn(env, workers=WORKERS, recycle=False):
+    """gunicorn.conf.py with `workers` workers; see bench/gunicorn_bench.py for what differs.
+    Returns once every worker has built its facet index."""
     port = free_port()
-    args = [BIN / "gunicorn", "bpo_portal.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
-    return Server(args, env, f"http://127.0.0.1:{port}/")
+    ready = OUT / "ready" / str(port)
+    shutil.rmtree(ready, ignore_errors=True)
+    ready.mkdir(parents=True)
+    server_env = {
+        **env,
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "BENCH_READY_DIR": str(ready),
+        "BENCH_RECYCLE": "1" if recycle else "0",
+    }
+    args = [BIN / "gunicorn", "-c", str(ROOT / "bench" / "gunicorn_bench.py")]
+    return Server(args, server_env, f"http://127.0.0.1:{port}/", ready, workers)
 
 
 def datasette(path):
@@ -145,6 +399,9 @@ def datasette(path):
         "--setting", "sql_time_limit_ms", "60000",
     ]  # fmt: skip
     return Server(args, os.environ, f"http://127.0.0.1:{port}/")
+
+
+# Warm measurements (wrk on one URL)
 
 
 def wrk(url, connections, headers=()):
@@ -177,36 +434,88 @@ def measure(url, headers=()):
     }
 
 
-QUERY_COUNTER = """
-import json
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-client, counts = Client(), {}
-for name, path in %r:
-    client.get(path)  # the first request fills the caches, as under load
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(path)
-        if response.streaming:
-            b"".join(response.streaming_content)
-    counts[name] = len(ctx.captured_queries)
-print(json.dumps(counts))
-"""
-
-
 def query_counts(env):
-    paths = [(name, path) for name, (_, path) in ENDPOINTS.items()]
-    env = {**env, "ALLOWED_HOSTS": "testserver"}
-    return json.loads(django_shell(env, QUERY_COUNTER % paths))
+    return probe(env, "query_counts", [(name, path) for name, (_, path) in ENDPOINTS.items()])
 
 
-def cold_request(env, url):
-    """One request right after a data change, when every cached aggregate must be recomputed."""
-    django_shell(env, "from bpo_portal.core.caching import bump_version; bump_version(); print(1)")
-    started = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=60) as response:
+def timed_get(url):
+    """(status or error, milliseconds) of one GET on a new connection."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    began = time.perf_counter()
+    try:
+        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        response = connection.getresponse()
         response.read()
-    return round((time.perf_counter() - started) * 1000, 1)
+        status = response.status
+    except (OSError, http.client.HTTPException) as error:
+        status = f"{type(error).__name__}: {error}"
+    finally:
+        connection.close()
+    return status, (time.perf_counter() - began) * 1000
+
+
+class Saver:
+    """A curator's `manage.py shell` process that saves a provider through the ORM on request."""
+
+    def __init__(self, env):
+        self.process = subprocess.Popen(
+            [BIN / "python", "manage.py", "shell", "--no-imports", "-c", probe_code("saver")],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.reply("ready")
+
+    def reply(self, word):
+        while line := self.process.stdout.readline():
+            if line.startswith(word):
+                return line.split()
+        raise RuntimeError(f"the saving process ended (exit {self.process.wait(timeout=30)})")
+
+    def save(self, slug, number):
+        """Save; return once it has committed and the data version has been bumped."""
+        self.process.stdin.write(f"{slug} {number}\n")
+        self.process.stdin.flush()
+        return int(self.reply("saved")[1])
+
+    def close(self):
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def after_save(env, server):
+    """For each key page, SAVE_ROUNDS times: a save in another process, then one request."""
+    saver = Saver(env)
+    results, number = {}, 0
+    try:
+        for name, (_, path) in AFTER_SAVE_PAGES.items():
+            timed_get(server.url + path.lstrip("/"))  # opened once before, as a visitor had
+            times, failures = [], []
+            for _ in range(SAVE_ROUNDS):
+                number += 1
+                # The profile's own provider when the profile is measured, so the page changes.
+                slug = PROFILE_SLUG if name == "profile" else f"demo-{100 + number:06d}"
+                saver.save(slug, number)
+                status, ms = timed_get(server.url + path.lstrip("/"))
+                times.append(round(ms, 2))
+                if not (isinstance(status, int) and 200 <= status < 300):
+                    failures.append(f"{status} {path}")
+            results[name] = {
+                "median": round(statistics.median(times), 2),
+                "max": max(times),
+                "times": times,
+                "errors": len(failures),
+                "error_samples": failures[:5],
+            }
+    finally:
+        saver.close()
+    return results
 
 
 def rss_kib(pid, field):
@@ -220,7 +529,7 @@ def csv_export(server):
     before = {pid: rss_kib(pid, "VmRSS") for pid in pids}
     started = time.perf_counter()
     size = 0
-    with urllib.request.urlopen(server.url + "providers/?format=csv", timeout=120) as response:
+    with urllib.request.urlopen(server.url + "providers/?format=csv", timeout=300) as response:
         while chunk := response.read(1 << 16):
             size += len(chunk)
     seconds = time.perf_counter() - started
@@ -241,63 +550,100 @@ def admin_cookie(env):
     return f"Cookie: sessionid={django_shell(env, code)}"
 
 
-def ids(env):
+def database_values(env):
+    """{"lines": {slug: pk}, "cities": {slug: pk}} of the database."""
     code = (
-        "from bpo_portal.directory.models import ServiceLine, City; "
-        "print(ServiceLine.objects.get(slug='call-centres').pk, City.objects.get(slug='karachi').pk)"
+        "import json; from bpo_portal.directory.models import ServiceLine, City; "
+        "print(json.dumps({'lines': dict(ServiceLine.objects.values_list('slug', 'pk')), "
+        "'cities': dict(City.objects.values_list('slug', 'pk'))}))"
     )
-    return django_shell(env, code).split()
+    return json.loads(django_shell(env, code))
 
 
-def run_size(kind, database_url, size, sqlite_path=None):
+class Phases:
+    """Wall time of each phase, printed as it starts, to keep the whole run's time in view."""
+
+    def __init__(self, label):
+        self.label, self.seconds, self.current, self.started = label, {}, None, 0.0
+
+    def start(self, name):
+        self.stop()
+        print(f"[{self.label}] {name}", flush=True)
+        self.current, self.started = name, time.monotonic()
+
+    def stop(self):
+        if self.current:
+            self.seconds[self.current] = round(time.monotonic() - self.started, 1)
+            self.current = None
+
+
+def run_size(kind, database_url, size, sqlite_path=None, largest=False):
     env = app_env(database_url)
-    print(f"[{kind} {size:,}] building", flush=True)
+    phases = Phases(f"{kind} {size:,}")
+    phases.start("build")
     result = {"size": size, "build_seconds": build(env, size), "endpoints": {}}
     manage(env, "collectstatic", "--noinput", "-v0")
+    phases.start("query counts")
     result["queries"] = query_counts(env)
+    phases.start("facet index build and memory")
+    result["index"] = probe(env, "index_stats")
+    values = database_values(env)
+    result["cold_values"] = {"lines": len(values["lines"]), "cities": len(values["cities"])}
+    phases.start("gunicorn start (workers build their index)")
     server = gunicorn(env)
     try:
         for name, (_, path) in ENDPOINTS.items():
-            print(f"[{kind} {size:,}] {name}", flush=True)
+            phases.start(f"warm {name}")
             result["endpoints"][name] = measure(server.url + path.lstrip("/"))
-        result["cold_key_ms"] = cold_request(env, server.url + ENDPOINTS[KEY][1].lstrip("/"))
+        phases.start("cold mixes")
+        result["cold"] = cold_mixes(server.url, values)
+        phases.start("first request after a save")
+        result["after_save"] = after_save(env, server)
+        phases.start("CSV export")
         result["csv"] = csv_export(server)
-        line, city = ids(env)
+        line, city = values["lines"]["call-centres"], values["cities"]["karachi"]
         admin_path = (
             f"admin/directory/provider/?services__id__exact={line}&cities__id__exact={city}"
         )
-        print(f"[{kind} {size:,}] admin changelist", flush=True)
+        phases.start("admin changelist")
         result["admin"] = measure(server.url + admin_path, headers=[admin_cookie(env)])
     finally:
         server.stop()
     if sqlite_path and DATASETTE.exists():
-        print(f"[{kind} {size:,}] datasette", flush=True)
-        line, city = ids(env)
-        through = [
-            {"table": "directory_providerservice", "column": "service_line_id", "value": line},
-            {"table": "directory_providercity", "column": "city_id", "value": city},
-        ]
+        database = Path(sqlite_path).stem
+        phases.start("datasette")
         query = urllib.parse.urlencode(
-            [("_through", json.dumps(t)) for t in through] + [("_facet", "kind"), ("_sort", "name")]
+            datasette_through(line, city) + [("_facet", "kind"), ("_sort", "name")]
         )
         server = datasette(sqlite_path)
         try:
-            result["datasette"] = measure(
-                f"{server.url}{Path(sqlite_path).stem}/directory_provider?{query}"
-            )
+            result["datasette"] = measure(f"{server.url}{database}/directory_provider?{query}")
+            phases.start("datasette cold mixes")
+            result["datasette_cold"] = cold_mixes(server.url, values, database)
         finally:
             server.stop()
+    if largest:
+        phases.start("EXPLAIN")
+        result["explain"] = probe(env, "explain")
+    phases.stop()
+    result["phase_seconds"] = phases.seconds
     return result
 
 
 def run(kind):
+    """Measure each size; each size's results go to bench/out/results-KIND-SIZE.json, so that
+    a later `make bench SIZES=1000000` adds the optional tier to the earlier sizes' results."""
     OUT.mkdir(parents=True, exist_ok=True)
-    results = []
+    started, began = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC", time.monotonic()
+    origin, found = provenance(), versions(kind)
     for size in SIZES:
+        cpu_start = cpu_check()
+        largest = size == max(SIZES)
         if kind == "sqlite":
             path = OUT / f"sqlite-{size}.sqlite3"
-            path.unlink(missing_ok=True)
-            results.append(run_size(kind, f"sqlite:///{path}", size, str(path)))
+            for leftover in OUT.glob(f"sqlite-{size}.sqlite3*"):
+                leftover.unlink()
+            result = run_size(kind, f"sqlite:///{path}", size, str(path), largest)
         else:
             import psycopg2
 
@@ -308,9 +654,67 @@ def run(kind):
                 cursor.execute(f"DROP DATABASE IF EXISTS bench_{size}")
                 cursor.execute(f"CREATE DATABASE bench_{size}")
             connection.close()
-            results.append(run_size(kind, base.rsplit("/", 1)[0] + f"/bench_{size}", size))
-    info = {"results": results, "versions": versions(kind)}
-    (OUT / f"results-{kind}.json").write_text(json.dumps(info, indent=2))
+            url = base.rsplit("/", 1)[0] + f"/bench_{size}"
+            result = run_size(kind, url, size, largest=largest)
+        record = {
+            "kind": kind,
+            "run_started": started,
+            "provenance": {**origin, "cpu_check_start": cpu_start, "cpu_check_end": cpu_check()},
+            "versions": found,
+            "settings": settings(),
+            "result": result,
+        }
+        (OUT / f"results-{kind}-{size}.json").write_text(json.dumps(record, indent=2))
+    print(f"[{kind}] done in {time.monotonic() - began:.0f} s; results in {OUT}")
+
+
+def settings():
+    return {
+        "warm_seconds": SECONDS,
+        "workers": WORKERS,
+        "cold_latency_urls": COLD_LATENCY_URLS,
+        "cold_throughput_urls": COLD_THROUGHPUT_URLS,
+        "cold_connections": COLD_CONNECTIONS,
+        "cold_seed": COLD_SEED,
+        "cold_limit_seconds": COLD_LIMIT_SECONDS,
+        "save_rounds": SAVE_ROUNDS,
+    }
+
+
+def provenance():
+    """The machine and the git commit the figures are measured on."""
+    from report import machine
+
+    def git(*args):
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown commit"
+    if git("status", "--porcelain"):
+        commit += " + uncommitted changes"
+    return {"machine": machine(platform), "commit": commit}
+
+
+SPIN = (
+    "import time; t = time.perf_counter(); sum(range(15_000_000)); print(time.perf_counter() - t)"
+)
+
+
+def cpu_check():
+    """How many cores' worth of CPU two busy processes got: 2.0 when both cores are free for
+    the benchmark, nearer 1.0 when other work on the machine takes one."""
+
+    def spin(count):
+        processes = [
+            subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.PIPE, text=True)
+            for _ in range(count)
+        ]
+        return max(float(process.communicate()[0]) for process in processes)
+
+    alone = min(spin(1) for _ in range(2))
+    together = spin(2)
+    return round(2 * alone / together, 2)
 
 
 def versions(kind):
@@ -322,10 +726,20 @@ def versions(kind):
             connection.cursor() as cursor,
         ):
             cursor.execute("SHOW server_version")
-            return {"postgresql": cursor.fetchone()[0]}
+            return {"PostgreSQL": cursor.fetchone()[0]}
     import sqlite3
 
-    return {"sqlite": sqlite3.sqlite_version}
+    found = {"SQLite": sqlite3.sqlite_version}
+    if DATASETTE.exists():
+        python = DATASETTE.parent / "python"
+        code = (
+            "import sqlite3, datasette.version as v; print(sqlite3.sqlite_version, v.__version__)"
+        )
+        output = subprocess.run([python, "-c", code], capture_output=True, text=True).stdout
+        if output.strip():
+            sqlite, version = output.split()
+            found["Datasette"] = f"{version} (SQLite {sqlite})"
+    return found
 
 
 if __name__ == "__main__":
@@ -335,6 +749,6 @@ if __name__ == "__main__":
     elif command == "report":
         from report import write_report
 
-        write_report(OUT, ROOT / "docs" / "benchmarks.md", BUDGETS_MS, ENDPOINTS, KEY, platform)
+        write_report(OUT, ROOT / "docs" / "benchmarks.md", ENDPOINTS, KEY, BUDGETS_MS)
     else:
         sys.exit(__doc__)

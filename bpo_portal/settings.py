@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "bpo_portal.sources",
     "bpo_portal.directory",
     "bpo_portal.sector",
+    "bpo_portal.background",
     "bpo_portal.portal",
 ]
 
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bpo_portal.sources.citations.footnotes",
+                "bpo_portal.portal.navigation.navigation",
             ],
         },
     },

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("bpo_portal.directory.urls")),
     path("", include("bpo_portal.sector.urls")),
     path("", include("bpo_portal.sources.urls")),
+    path("", include("bpo_portal.background.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ from collections import defaultdict
 from itertools import islice
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ForeignObjectRel
 from django.http import StreamingHttpResponse
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
@@ -42,7 +43,7 @@ class Column:
             except FieldDoesNotExist:
                 self.attribute = source
         self.is_url = source == "url"
-        if self.field is not None and self.field.choices:
+        if self.field is not None and getattr(self.field, "choices", None):
             self.labels = {value: str(label) for value, label in self.field.flatchoices}
 
     @property
@@ -53,6 +54,21 @@ class Column:
     def is_many(self):
         return self.field is not None and self.field.many_to_many
 
+    def link_table(self):
+        """(through model, its column to this row, its column to the linked row) of a
+        many-to-many field, declared here or on the other side."""
+        if isinstance(self.field, ForeignObjectRel):
+            forward = self.field.field
+            through = forward.remote_field.through
+            return through, forward.m2m_reverse_field_name(), forward.m2m_field_name()
+        through = self.field.remote_field.through
+        return through, self.field.m2m_field_name(), self.field.m2m_reverse_field_name()
+
+    def accessor(self):
+        if isinstance(self.field, ForeignObjectRel):
+            return self.field.get_accessor_name()
+        return self.field.name
+
     def value_path(self):
         """The values() lookup of a field column."""
         if self.field.many_to_one:
@@ -62,8 +78,10 @@ class Column:
         return self.field.name
 
     def from_value(self, value):
-        if self.field is not None and self.field.choices:
+        if self.field is not None and getattr(self.field, "choices", None):
             return self.labels.get(value, value)
+        if isinstance(value, list):
+            return "; ".join(map(str, value))
         return None if value == "" else value
 
     def from_object(self, obj):
@@ -74,7 +92,10 @@ class Column:
         if self.field is None:
             return getattr(obj, self.attribute)
         if self.is_many:
-            return "; ".join(sorted(row.slug for row in getattr(obj, self.field.name).all()))
+            related = getattr(
+                obj, self.field.get_accessor_name() if not self.field.concrete else self.field.name
+            )
+            return "; ".join(sorted(row.slug for row in related.all()))
         if self.field.many_to_one:
             related = getattr(obj, self.field.name)
             return getattr(related, self.value_path().split("__")[1]) if related else None
@@ -91,8 +112,7 @@ def _value_rows(model, queryset, columns):
         ids = [row[0] for row in batch]
         linked = {}
         for column in many:
-            through = column.field.remote_field.through
-            source, target = column.field.m2m_field_name(), column.field.m2m_reverse_field_name()
+            through, source, target = column.link_table()
             links = defaultdict(list)
             pairs = through.objects.filter(**{f"{source}__in": ids}).values_list(
                 source, f"{target}__slug"
@@ -115,7 +135,7 @@ def _value_rows(model, queryset, columns):
 
 def _object_rows(queryset, columns):
     related = [c.field.name for c in columns if c.field is not None and c.field.many_to_one]
-    many = [c.field.name for c in columns if c.is_many]
+    many = [c.accessor() for c in columns if c.is_many]
     if related:
         queryset = queryset.select_related(*related)
     queryset = queryset.prefetch_related(*many)

@@ -3,10 +3,15 @@ from django.contrib import admin
 from bpo_portal.directory.models import (
     AlternativeGrouping,
     City,
+    Industry,
+    IndustryServiceLine,
+    Market,
     Organisation,
     Provider,
     ProviderAlias,
     ProviderCity,
+    ProviderIndustry,
+    ProviderMarket,
     ProviderService,
     ServiceCategory,
     ServiceLine,
@@ -17,15 +22,15 @@ from bpo_portal.sources.admin import CitationInline, CitedAdmin, CitedRowInline
 
 @admin.register(Organisation)
 class OrganisationAdmin(CitedAdmin):
-    list_display = ["name", "abbreviation", "kind"]
-    list_filter = ["kind"]
+    list_display = ["name", "abbreviation", "kind", "kind_is_ours"]
+    list_filter = ["kind", "kind_is_ours"]
     search_fields = ["name", "abbreviation", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(ServiceCategory)
 class ServiceCategoryAdmin(CitedAdmin):
-    list_display = ["name", "position", "related_count"]
+    list_display = ["name", "name_is_ours", "position", "related_count"]
     count_column = ("service_lines", "Service lines")
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -101,6 +106,22 @@ class ProviderCityInline(CitedRowInline):
     verbose_name_plural = "cities of operation (each with its citation)"
 
 
+class ProviderMarketInline(CitedRowInline):
+    model = ProviderMarket
+    fields = ["market", *CitedRowInline.CITE_FIELDS]
+    autocomplete_fields = ["market"]
+    verbose_name = "market served"
+    verbose_name_plural = "markets served (each with its citation)"
+
+
+class ProviderIndustryInline(CitedRowInline):
+    model = ProviderIndustry
+    fields = ["industry", *CitedRowInline.CITE_FIELDS]
+    autocomplete_fields = ["industry"]
+    verbose_name = "industry served"
+    verbose_name_plural = "industries served (each with its citation)"
+
+
 @admin.register(Provider)
 class ProviderAdmin(CitedAdmin):
     list_display = ["name", "kind", "founded_year", "parent", "related_count", "is_demo"]
@@ -117,7 +138,14 @@ class ProviderAdmin(CitedAdmin):
     search_fields = ["name", "aliases__name", "description"]
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [ProviderAliasInline, ProviderServiceInline, ProviderCityInline, CitationInline]
+    inlines = [
+        ProviderAliasInline,
+        ProviderServiceInline,
+        ProviderCityInline,
+        ProviderMarketInline,
+        ProviderIndustryInline,
+        CitationInline,
+    ]
 
 
 @admin.register(ProviderAlias)
@@ -145,3 +173,66 @@ class ProviderCityAdmin(CitedAdmin):
     list_select_related = ["provider", "city"]
     search_fields = ["provider__name", "city__name"]
     autocomplete_fields = ["provider", "city"]
+
+
+@admin.register(Market)
+class MarketAdmin(CitedAdmin):
+    list_display = ["name", "kind", "role", "region", "region_is_ours", "related_count"]
+    count_column = ("provider_links", "Providers")
+    list_filter = ["kind", "role", "region_is_ours"]
+    list_select_related = ["region"]
+    search_fields = ["name", "description"]
+    autocomplete_fields = ["region"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class IndustryServiceLineInline(CitedRowInline):
+    model = IndustryServiceLine
+    fields = ["service_line", *CitedRowInline.CITE_FIELDS]
+    autocomplete_fields = ["service_line"]
+    verbose_name = "service line serving it"
+    verbose_name_plural = "service lines serving it (each with its citation)"
+
+
+class IndustryProviderInline(CitedRowInline):
+    model = ProviderIndustry
+    fields = ["provider", *CitedRowInline.CITE_FIELDS]
+    autocomplete_fields = ["provider"]
+    verbose_name = "provider serving it"
+    verbose_name_plural = "providers serving it (each with its citation)"
+
+
+@admin.register(Industry)
+class IndustryAdmin(CitedAdmin):
+    list_display = ["name", "related_count"]
+    count_column = ("line_links", "Service lines")
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [IndustryServiceLineInline, IndustryProviderInline, CitationInline]
+
+
+@admin.register(ProviderMarket)
+class ProviderMarketAdmin(CitedAdmin):
+    list_display = ["provider", "market"]
+    list_filter = ["market"]
+    list_select_related = ["provider", "market"]
+    search_fields = ["provider__name", "market__name"]
+    autocomplete_fields = ["provider", "market"]
+
+
+@admin.register(IndustryServiceLine)
+class IndustryServiceLineAdmin(CitedAdmin):
+    list_display = ["industry", "service_line"]
+    list_filter = ["industry"]
+    list_select_related = ["industry", "service_line"]
+    search_fields = ["industry__name", "service_line__name"]
+    autocomplete_fields = ["industry", "service_line"]
+
+
+@admin.register(ProviderIndustry)
+class ProviderIndustryAdmin(CitedAdmin):
+    list_display = ["provider", "industry"]
+    list_filter = ["industry"]
+    list_select_related = ["provider", "industry"]
+    search_fields = ["provider__name", "industry__name"]
+    autocomplete_fields = ["provider", "industry"]

@@ -32,6 +32,7 @@ from bpo_portal.directory.models import (
     Provider,
     ProviderChange,
     ProviderCity,
+    ProviderIndustry,
     ProviderService,
     ServiceCategory,
     ServiceLine,
@@ -52,6 +53,7 @@ class Values:
     lines: dict = field(default_factory=dict)  # pk -> (slug, name, category pk)
     categories: dict = field(default_factory=dict)  # pk -> (slug, name)
     cities: dict = field(default_factory=dict)  # pk -> (slug, name)
+    industries: dict = field(default_factory=dict)  # pk -> (slug, name, [service line pks])
 
     @classmethod
     def load(cls):
@@ -89,8 +91,10 @@ class ProviderIndex:
         self.by_city = defaultdict(BitMap)  # city pk -> providers
         self.by_kind = defaultdict(BitMap)  # kind -> providers
         self.by_year = defaultdict(BitMap)  # founding year -> providers
+        self.named_for_industry = defaultdict(BitMap)  # industry pk -> providers a source names
         self.values = Values()
-        self.by_category = {}
+        self.by_category = {}  # category pk -> providers offering one of its lines
+        self.by_industry = {}  # industry pk -> providers named for it or offering its lines
 
     # Building and keeping in step
 
@@ -106,12 +110,13 @@ class ProviderIndex:
                 _rows(cursor, Provider, "id", "kind", "founded_year"),
                 _rows(cursor, ProviderService, "provider_id", "service_line_id"),
                 _rows(cursor, ProviderCity, "provider_id", "city_id"),
+                _rows(cursor, ProviderIndustry, "provider_id", "industry_id"),
             )
         self._group_categories()
         self.version = version
         self.synced = time.monotonic()
 
-    def _add(self, providers, service_links, city_links):
+    def _add(self, providers, service_links, city_links, industry_links):
         kinds, years = defaultdict(list), defaultdict(list)
         for pk, kind, year in providers:
             kinds[kind].append(pk)
@@ -122,7 +127,11 @@ class ProviderIndex:
         for bitmaps, pairs in ((self.by_kind, kinds.items()), (self.by_year, years.items())):
             for value, ids in pairs:
                 bitmaps[value].update(ids)
-        for bitmaps, links in ((self.by_line, service_links), (self.by_city, city_links)):
+        for bitmaps, links in (
+            (self.by_line, service_links),
+            (self.by_city, city_links),
+            (self.named_for_industry, industry_links),
+        ):
             grouped = defaultdict(list)
             for provider, value in links:
                 grouped[value].append(provider)
@@ -136,6 +145,13 @@ class ProviderIndex:
         self.by_category = {
             category: BitMap.union(BitMap(), *members.get(category, []))
             for category in self.values.categories
+        }
+        self.by_industry = {
+            industry: BitMap.union(
+                self.named_for_industry.get(industry, BitMap()),
+                *(self.by_line.get(line, BitMap()) for line in lines),
+            )
+            for industry, (_, _, lines) in self.values.industries.items()
         }
 
     def sync(self, version):
@@ -165,7 +181,13 @@ class ProviderIndex:
 
     def _reread(self, pks):
         gone = BitMap(pks)
-        for bitmaps in (self.by_line, self.by_city, self.by_kind, self.by_year):
+        for bitmaps in (
+            self.by_line,
+            self.by_city,
+            self.by_kind,
+            self.by_year,
+            self.named_for_industry,
+        ):
             for bitmap in bitmaps.values():
                 bitmap.difference_update(gone)
         self.providers.difference_update(gone)
@@ -175,6 +197,9 @@ class ProviderIndex:
                 "provider_id", "service_line_id"
             ),
             ProviderCity.objects.filter(provider_id__in=pks).values_list("provider_id", "city_id"),
+            ProviderIndustry.objects.filter(provider_id__in=pks).values_list(
+                "provider_id", "industry_id"
+            ),
         )
 
     # Asking
@@ -184,6 +209,7 @@ class ProviderIndex:
             "lines": (self.by_line, self.values.lines),
             "cities": (self.by_city, self.values.cities),
             "categories": (self.by_category, self.values.categories),
+            "industries": (self.by_industry, self.values.industries),
         }[dimension]
 
     def _union(self, dimension, slugs):
@@ -202,6 +228,9 @@ class ProviderIndex:
 
     def category(self, slug):
         return self._union("categories", [slug])
+
+    def industries(self, slugs):
+        return self._union("industries", slugs)
 
     def kind(self, kind):
         return self.by_kind.get(kind, BitMap())

@@ -9,8 +9,11 @@ from bpo_portal.directory.models import (
     MAX_YEAR,
     MIN_YEAR,
     City,
+    Industry,
+    IndustryServiceLine,
     Provider,
     ProviderCity,
+    ProviderIndustry,
     ProviderService,
     ServiceCategory,
     ServiceLine,
@@ -94,6 +97,35 @@ class CategoryFilter(Facet, django_filters.ModelChoiceFilter):
         return index.choices("categories")
 
 
+class IndustryFilter(Facet, django_filters.ModelMultipleChoiceFilter):
+    """Providers a source names for the industry, or offering a service line tied to it."""
+
+    multiple = True
+    template = "serving {}"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        lines = IndustryServiceLine.objects.filter(industry__in=value).values("service_line")
+        return queryset.filter(
+            linked(ProviderIndustry, industry__in=value)
+            | linked(ProviderService, service_line__in=lines)
+        )
+
+    def bitmap(self, index, slugs):
+        return index.industries(slugs)
+
+    def counts(self, index, matching):
+        return index.counts_of("industries", matching)
+
+    def index_choices(self, index):
+        return index.choices("industries")
+
+
 class KindFilter(Facet, django_filters.ChoiceFilter):
     template = "of kind “{}”"
 
@@ -165,6 +197,7 @@ class ProviderFilter(FacetedFilterSet):
         template="in {}",
         proper_names=True,
     )
+    industry = IndustryFilter(label="Industry served", queryset=Industry.objects.all())
     kind = KindFilter(label="Kind", choices=Provider.Kind.choices)
     founded_min = FoundedFilter(label="Founded from", lookup_expr="gte", other="founded_max")
     founded_max = FoundedFilter(label="Founded until", lookup_expr="lte", other="founded_min")

@@ -2,10 +2,15 @@ from bpo_portal.core.kinds import Kind, register
 from bpo_portal.directory.models import (
     AlternativeGrouping,
     City,
+    Industry,
+    IndustryServiceLine,
+    Market,
     Organisation,
     Provider,
     ProviderAlias,
     ProviderCity,
+    ProviderIndustry,
+    ProviderMarket,
     ProviderService,
     ServiceCategory,
     ServiceLine,
@@ -19,6 +24,7 @@ register(
         model=Organisation,
         prefix="organisation",
         section="organisations",
+        columns=("name", "slug", "abbreviation", "kind", "kind_is_ours", "description", "url"),
         search={"name": "A", "abbreviation": "A", "description": "C"},
     )
 )
@@ -37,6 +43,7 @@ register(
         section="service_lines",
         columns=(
             "category",
+            "category_is_ours",
             "name",
             "slug",
             ("emerging", "is_emerging"),
@@ -83,11 +90,14 @@ register(
             "name",
             "slug",
             "kind",
+            "kind_is_ours",
             "founded_year",
             "founded_year_ambiguous",
             "parent",
             "headcount",
             ("service_lines", "services"),
+            "markets",
+            "industries",
             "cities",
             "url",
         ),
@@ -120,5 +130,50 @@ register(
         section="provider_cities",
         natural_key=("provider", "city"),
         describe_with=("provider", "city"),
+    )
+)
+register(
+    Kind(
+        model=Market,
+        prefix="market",
+        section="markets",
+        columns=("name", "slug", "kind", "role", "region", "region_is_ours", "description", "url"),
+        search={"name": "A", "description": "C"},
+    )
+)
+register(
+    Kind(
+        model=ProviderMarket,
+        prefix="provider-market",
+        section="provider_markets",
+        natural_key=("provider", "market"),
+        describe_with=("provider", "market"),
+    )
+)
+register(
+    Kind(
+        model=Industry,
+        prefix="industry",
+        section="industries",
+        columns=("name", "slug", "description", "service_lines", "url"),
+        search=NAMED,
+    )
+)
+register(
+    Kind(
+        model=IndustryServiceLine,
+        prefix="industry-service-line",
+        section="industry_service_lines",
+        natural_key=("industry", "service_line"),
+        describe_with=("industry", "service_line"),
+    )
+)
+register(
+    Kind(
+        model=ProviderIndustry,
+        prefix="provider-industry",
+        section="provider_industries",
+        natural_key=("provider", "industry"),
+        describe_with=("provider", "industry"),
     )
 )

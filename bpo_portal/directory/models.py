@@ -30,6 +30,9 @@ class Organisation(Cited, TimeStampedModel):
     slug = models.SlugField(unique=True)
     abbreviation = models.CharField(max_length=20, blank=True)
     kind = models.CharField(max_length=20, choices=Kind)
+    kind_is_ours = models.BooleanField(
+        default=False, help_text="Ticked when the sources do not say what kind of body it is."
+    )
     description = models.TextField(blank=True)
 
     history = HistoricalRecords()
@@ -40,10 +43,16 @@ class Organisation(Cited, TimeStampedModel):
     def __str__(self):
         return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
 
+    def get_absolute_url(self):
+        return url_for("sector:organisation_detail", self.slug)
+
 
 class ServiceCategory(Cited, TimeStampedModel):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(unique=True)
+    name_is_ours = models.BooleanField(
+        default=False, help_text="Ticked when no source uses this grouping: it is ours."
+    )
     description = models.TextField()
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -71,6 +80,9 @@ class ServiceLine(Cited, TimeStampedModel):
     )
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(unique=True)
+    category_is_ours = models.BooleanField(
+        default=False, help_text="Ticked when no source files it under this category: we do."
+    )
     description = models.TextField()
     is_emerging = models.BooleanField(
         default=False,
@@ -210,6 +222,9 @@ class Provider(Cited, TimeStampedModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True, max_length=220)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.NOT_STATED)
+    kind_is_ours = models.BooleanField(
+        default=False, help_text="Ticked when the kind is our reading of what the sources say."
+    )
     founded_year = models.PositiveSmallIntegerField(null=True, blank=True)
     founded_year_ambiguous = models.BooleanField(
         default=False,
@@ -381,3 +396,157 @@ class ProviderChange(models.Model):
 
     def __str__(self):
         return f"{self.get_scope_display()} {self.provider_id or ''}".strip()
+
+
+class Market(Cited, TimeStampedModel):
+    """A place the industry serves or competes with: a region, a country, or the home market."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", "Region"
+        COUNTRY = "country", "Country"
+        DOMESTIC = "domestic", "Home market"
+
+    class Role(models.TextChoices):
+        CLIENT = "client", "Client market"
+        COMPETITOR = "competitor", "Competing destination"
+        BOTH = "both", "Client market and competitor"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=10, choices=Kind)
+    role = models.CharField(max_length=12, choices=Role)
+    region = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="The region it belongs to, where the sources or plain geography place it.",
+    )
+    region_is_ours = models.BooleanField(
+        default=False, help_text="Ticked when we, not the sources, put it in that region."
+    )
+    description = models.TextField(help_text="What the sources say of it, in our words.")
+    providers = models.ManyToManyField("Provider", through="ProviderMarket", related_name="markets")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return url_for("background:market_list") + f"#{self.slug}"
+
+
+class ProviderMarket(Cited, TimeStampedModel):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="market_links")
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="provider_links")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["provider_id", "market_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "market"],
+                name="provider_market_unique",
+                violation_error_message="This provider is already linked to that market.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Market link #{self.pk}"
+
+    def describe(self):
+        return f"{self.provider.name} serves {self.market.name}"
+
+    def get_absolute_url(self):
+        return self.provider.get_absolute_url()
+
+
+class Industry(Cited, TimeStampedModel):
+    """A client industry (vertical) the sources say the sector serves."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(help_text="What the sources say of it, in our words.")
+    service_lines = models.ManyToManyField(
+        ServiceLine, through="IndustryServiceLine", related_name="industries"
+    )
+    providers = models.ManyToManyField(
+        Provider, through="ProviderIndustry", related_name="industries"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "industries"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return url_for("background:industry_detail", self.slug)
+
+
+class IndustryServiceLine(Cited, TimeStampedModel):
+    """A source ties a service line to the client industry it serves."""
+
+    industry = models.ForeignKey(Industry, on_delete=models.CASCADE, related_name="line_links")
+    service_line = models.ForeignKey(
+        ServiceLine, on_delete=models.PROTECT, related_name="industry_links"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["industry_id", "service_line_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["industry", "service_line"],
+                name="industry_service_line_unique",
+                violation_error_message="That service line is already tied to this industry.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Industry link #{self.pk}"
+
+    def describe(self):
+        return f"{self.service_line.name} serves {self.industry.name}"
+
+    def get_absolute_url(self):
+        return self.industry.get_absolute_url()
+
+
+class ProviderIndustry(Cited, TimeStampedModel):
+    """A source says a provider serves a client industry."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="industry_links")
+    industry = models.ForeignKey(Industry, on_delete=models.PROTECT, related_name="provider_links")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["provider_id", "industry_id"]
+        verbose_name_plural = "provider industries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "industry"],
+                name="provider_industry_unique",
+                violation_error_message="This provider is already linked to that industry.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Industry link #{self.pk}"
+
+    def describe(self):
+        return f"{self.provider.name} serves {self.industry.name}"
+
+    def get_absolute_url(self):
+        return self.provider.get_absolute_url()

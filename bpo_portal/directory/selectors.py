@@ -12,6 +12,8 @@ from bpo_portal.directory.models import (
     City,
     Provider,
     ProviderCity,
+    ProviderIndustry,
+    ProviderMarket,
     ProviderService,
     ServiceCategory,
     ServiceLine,
@@ -71,6 +73,12 @@ def provider_profile(*, slug):
             prefetch_citations("service_links__"),
             Prefetch("city_links", queryset=ProviderCity.objects.select_related("city")),
             prefetch_citations("city_links__"),
+            Prefetch("market_links", queryset=ProviderMarket.objects.select_related("market")),
+            prefetch_citations("market_links__"),
+            Prefetch(
+                "industry_links", queryset=ProviderIndustry.objects.select_related("industry")
+            ),
+            prefetch_citations("industry_links__"),
         )
         .get(slug=slug)
     )

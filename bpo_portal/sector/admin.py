@@ -5,6 +5,7 @@ from bpo_portal.sector.models import (
     Challenge,
     Disagreement,
     DisagreementSide,
+    DisagreementSubject,
     Incentive,
     Metric,
     Solution,
@@ -32,7 +33,15 @@ class MetricAdmin(CuratedAdmin):
 
 @admin.register(Statistic)
 class StatisticAdmin(CitedAdmin):
-    list_display = ["scope", "metric", "display_value", "display_period", "origin", "is_forecast"]
+    list_display = [
+        "scope",
+        "metric",
+        "display_value",
+        "display_period",
+        "period_is_inferred",
+        "origin",
+        "is_forecast",
+    ]
     list_filter = ["metric", "origin", "unit", "period_kind", "is_forecast"]
     list_select_related = ["metric", "origin"]
     search_fields = ["scope", "metric__name"]
@@ -40,13 +49,24 @@ class StatisticAdmin(CitedAdmin):
     fieldsets = [
         (None, {"fields": ["slug", "metric", "scope", "origin", "is_forecast"]}),
         ("Value", {"fields": ["qualifier", "value", "value_upper", "unit"]}),
-        ("Period", {"fields": ["period_kind", "year", "months", "span_years"]}),
+        (
+            "Period",
+            {"fields": ["period_kind", "year", "months", "span_years", "period_is_inferred"]},
+        ),
     ]
 
 
 class DisagreementSideInline(CitedRowInline):
     model = DisagreementSide
     fields = ["position", "claim", *CitedRowInline.CITE_FIELDS]
+
+
+class DisagreementSubjectInline(admin.TabularInline):
+    """The records the disagreement concerns; each one's page links to it."""
+
+    model = DisagreementSubject
+    fields = ["subject_kind", "subject_slug"]
+    extra = 0
 
 
 @admin.register(Disagreement)
@@ -56,7 +76,7 @@ class DisagreementAdmin(CitedAdmin):
     search_fields = ["title", "summary"]
     autocomplete_fields = ["statistics"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [DisagreementSideInline, *CitedAdmin.inlines]
+    inlines = [DisagreementSideInline, DisagreementSubjectInline, *CitedAdmin.inlines]
 
 
 @admin.register(DisagreementSide)
@@ -88,3 +108,12 @@ class SolutionAdmin(TopicAdmin):
     list_display = ["name", "actor"]
     list_filter = ["actor", "challenges"]
     autocomplete_fields = ["challenges"]
+
+
+@admin.register(DisagreementSubject)
+class DisagreementSubjectAdmin(CuratedAdmin):
+    list_display = ["disagreement", "subject_kind", "subject_slug"]
+    list_filter = ["subject_kind"]
+    list_select_related = ["disagreement"]
+    search_fields = ["subject_slug", "disagreement__title"]
+    autocomplete_fields = ["disagreement"]

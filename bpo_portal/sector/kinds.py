@@ -4,6 +4,7 @@ from bpo_portal.sector.models import (
     Challenge,
     Disagreement,
     DisagreementSide,
+    DisagreementSubject,
     Incentive,
     Metric,
     Solution,
@@ -37,12 +38,14 @@ register(
         prefix="statistic",
         section="statistics",
         columns=(
+            "slug",
             "metric",
             "value",
             "value_upper",
             "unit",
             "qualifier",
             ("period", "display_period"),
+            "period_is_inferred",
             "scope",
             "origin",
             ("forecast", "is_forecast"),
@@ -58,6 +61,18 @@ register(
         model=Disagreement,
         prefix="disagreement",
         section="disagreements",
+        columns=(
+            "title",
+            "slug",
+            "kind",
+            "summary",
+            "statistics",
+            "implied_value",
+            "implied_unit",
+            "implied_working",
+            ("sources", cited_sources),
+            "url",
+        ),
         search={"title": "A", "summary": "C"},
     )
 )
@@ -94,5 +109,15 @@ register(
         prefix="solution",
         section="solutions",
         search=NAMED,
+    )
+)
+# Last: a subject may be any kind declared above.
+register(
+    Kind(
+        model=DisagreementSubject,
+        prefix="disagreement-subject",
+        section="disagreement_subjects",
+        natural_key=("disagreement", "subject_kind", "subject_slug"),
+        describe_with=("disagreement",),
     )
 )

@@ -1,9 +1,11 @@
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from bpo_portal.core.kinds import kinds
 from bpo_portal.core.links import url_for
 from bpo_portal.core.models import TimeStampedModel
 from bpo_portal.directory.models import MAX_YEAR, MIN_YEAR, Organisation
@@ -134,6 +136,11 @@ class Statistic(Cited, TimeStampedModel):
     months = models.CharField(
         max_length=50, blank=True, help_text="Months of a partial period, e.g. July–March."
     )
+    period_is_inferred = models.BooleanField(
+        default=False,
+        help_text="Ticked when the period is our reading (e.g. a fiscal year worked out from "
+        "“the same period last year”), not stated by the source.",
+    )
     scope = models.CharField(max_length=200, help_text="What the figure covers.")
     origin = models.ForeignKey(
         Organisation,
@@ -231,8 +238,10 @@ class Disagreement(Cited, TimeStampedModel):
     class Kind(models.TextChoices):
         FIGURES = "figures", "Sources give different figures"
         DERIVATION = "derivation", "Stated figure does not follow from its inputs"
-        PERIOD = "period", "Sources attach a figure to different periods"
-        CLASSIFICATION = "classification", "Sources classify differently"
+        PERIOD = "period", "Sources give different periods"
+        CLASSIFICATION = "classification", "Sources group or frame it differently"
+        QUALITATIVE = "qualitative", "Sources contradict each other"
+        NOT_CONTRADICTION = "not_contradiction", "Not a contradiction: different period or scope"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
@@ -259,7 +268,44 @@ class Disagreement(Cited, TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return url_for("sector:statistic_list") + f"#{self.slug}"
+        return url_for("sector:disagreement_list") + f"#{self.slug}"
+
+
+class DisagreementSubject(TimeStampedModel):
+    """A record a disagreement concerns, named by its kind and slug; its page links here."""
+
+    disagreement = models.ForeignKey(
+        Disagreement, on_delete=models.CASCADE, related_name="subjects"
+    )
+    subject_kind = models.CharField(
+        max_length=30, help_text="The kind of record, e.g. provider, challenge, service-line."
+    )
+    subject_slug = models.SlugField(max_length=220)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["disagreement_id", "subject_kind", "subject_slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disagreement", "subject_kind", "subject_slug"],
+                name="disagreement_subject_unique",
+                violation_error_message="This disagreement already names that record.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.subject_kind} {self.subject_slug}"
+
+    def clean(self):
+        super().clean()
+        kind = next((k for k in kinds() if k.prefix == self.subject_kind), None)
+        if kind is None or "slug" not in kind.natural_key:
+            raise ValidationError({"subject_kind": "Name a kind of record that has a slug."})
+        if not kind.model.objects.filter(slug=self.subject_slug).exists():
+            raise ValidationError(
+                {"subject_slug": f"No {kind.label} has the slug “{self.subject_slug}”."}
+            )
 
 
 class DisagreementSide(Cited, TimeStampedModel):

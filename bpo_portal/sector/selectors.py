@@ -3,6 +3,8 @@
 from django.db.models import Prefetch
 
 from bpo_portal.core.drawing import bar_chart
+from bpo_portal.core.kinds import kinds
+from bpo_portal.directory.models import Organisation
 from bpo_portal.sector.models import (
     Advantage,
     Challenge,
@@ -47,12 +49,68 @@ def statistics_by_metric(statistics):
     return [(metric, figures, chart(figures)) for metric, figures in groups.items()]
 
 
-def disagreements():
-    return Disagreement.objects.prefetch_related(
+def disagreements(*, statistics=None):
+    """Disagreements with their sides, figures and subjects (all of them, or those about some of
+    `statistics`), each with `subject_records`: the records it concerns, looked up by kind."""
+    queryset = Disagreement.objects.prefetch_related(
         prefetch_citations(),
         Prefetch("sides", queryset=DisagreementSide.objects.prefetch_related(prefetch_citations())),
         Prefetch("statistics", queryset=Statistic.objects.select_related("metric")),
+        "subjects",
     )
+    if statistics is not None:
+        queryset = queryset.filter(statistics__in=statistics).distinct()
+    rows = list(queryset)
+    wanted = {}
+    for disagreement in rows:
+        for subject in disagreement.subjects.all():
+            wanted.setdefault(subject.subject_kind, set()).add(subject.subject_slug)
+    records = {}
+    for kind in kinds():
+        if kind.prefix in wanted:
+            for record in kind.model.objects.filter(slug__in=wanted[kind.prefix]):
+                records[kind.prefix, record.slug] = record
+    for disagreement in rows:
+        disagreement.subject_records = [
+            records[s.subject_kind, s.subject_slug]
+            for s in disagreement.subjects.all()
+            if (s.subject_kind, s.subject_slug) in records
+        ]
+    return rows
+
+
+def disagreements_queryset():
+    return Disagreement.objects.prefetch_related(prefetch_citations(), "statistics")
+
+
+def disagreements_by_kind():
+    groups = {}
+    for disagreement in disagreements():
+        groups.setdefault(disagreement.get_kind_display(), []).append(disagreement)
+    order = [label for _, label in Disagreement.Kind.choices]
+    return sorted(groups.items(), key=lambda group: order.index(group[0]))
+
+
+def organisations():
+    return Organisation.objects.prefetch_related(prefetch_citations())
+
+
+def organisation_page(*, slug):
+    organisation = organisations().get(slug=slug)
+    return {
+        "organisation": organisation,
+        "incentives": list(
+            Incentive.objects.filter(body=organisation).prefetch_related(prefetch_citations())
+        ),
+        "statistics": list(
+            Statistic.objects.filter(origin=organisation)
+            .select_related("metric")
+            .prefetch_related(prefetch_citations())
+        ),
+        "providers": list(
+            organisation.subsidiaries.order_by("name").prefetch_related(prefetch_citations())
+        ),
+    }
 
 
 def challenges():

@@ -6,9 +6,10 @@ from bpo_portal.core.caching import cached_page
 from bpo_portal.core.exports import export_format, export_response
 from bpo_portal.core.filtering import filter_request
 from bpo_portal.core.kinds import kind_for
+from bpo_portal.directory.models import Organisation
 from bpo_portal.sector import selectors
 from bpo_portal.sector.filters import IncentiveFilter, StatisticFilter
-from bpo_portal.sector.models import Advantage, Challenge, Incentive, Statistic
+from bpo_portal.sector.models import Advantage, Challenge, Disagreement, Incentive, Statistic
 
 
 @require_safe
@@ -46,7 +47,7 @@ def statistic_list(request):
         {
             "filterset": filterset,
             "groups": selectors.statistics_by_metric(filterset.qs),
-            "disagreements": selectors.disagreements(),
+            "disagreements": selectors.disagreements(statistics=filterset.qs),
         },
     )
 
@@ -72,3 +73,40 @@ def advantage_list(request):
     return render(
         request, "sector/advantage_list.html", {"groups": selectors.advantages_by_scope()}
     )
+
+
+@require_safe
+@cached_page
+def disagreement_list(request):
+    if fmt := export_format(request):
+        return export_response(
+            fmt, kind_for(Disagreement), selectors.disagreements_queryset(), "disagreements"
+        )
+    groups = selectors.disagreements_by_kind()
+    return render(
+        request,
+        "sector/disagreement_list.html",
+        {"groups": groups, "total": sum(len(items) for _, items in groups)},
+    )
+
+
+@require_safe
+@cached_page
+def organisation_list(request):
+    if fmt := export_format(request):
+        return export_response(
+            fmt, kind_for(Organisation), selectors.organisations(), "organisations"
+        )
+    return render(
+        request, "sector/organisation_list.html", {"organisations": selectors.organisations()}
+    )
+
+
+@require_safe
+@cached_page
+def organisation_detail(request, slug):
+    try:
+        page = selectors.organisation_page(slug=slug)
+    except Organisation.DoesNotExist:
+        raise Http404("No organisation with that address.") from None
+    return render(request, "sector/organisation_detail.html", page)

@@ -51,9 +51,10 @@ def test_change_and_add_forms_open_for_a_curator_in_bounded_queries(
     model, curator_client, many_rows, django_assert_max_num_queries
 ):
     obj = model.objects.order_by("pk").last()
-    with django_assert_max_num_queries(MAX_CHANGE_FORM_QUERIES):
-        response = curator_client.get(admin_url(model, "change", obj.pk))
-    assert response.status_code == 200
+    if obj is not None:  # a kind the articles have no rows of yet has only its add form
+        with django_assert_max_num_queries(MAX_CHANGE_FORM_QUERIES):
+            response = curator_client.get(admin_url(model, "change", obj.pk))
+        assert response.status_code == 200
     with django_assert_max_num_queries(MAX_CHANGE_FORM_QUERIES):
         response = curator_client.get(admin_url(model, "add"))
     assert response.status_code == 200

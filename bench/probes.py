@@ -1,0 +1,249 @@
+"""In-process measurements for bench/run.py, run inside `manage.py shell` on the database
+under test (DATABASE_URL). Each writes its result as JSON to the file named by its argument.
+
+    manage.py shell --no-imports -c "import sys; sys.path.insert(0, 'bench'); import probes; \
+        probes.main('index_stats', '/tmp/out.json')"
+
+`saver` is different: a curator's process that stays up, reads one line per save from stdin
+(`slug number`), saves that provider through the ORM and answers `saved VERSION` once the save
+has committed and the data version has been bumped.
+"""
+
+import gc
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+DUMMY_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+KINDS = ["local", "multinational", "subsidiary"]
+PROFILE = "demo-000042"
+# The index build's whole-table reads (facets._rows): no WHERE, no ORDER BY.
+SCAN = re.compile(r'SELECT [^;]+ FROM "?(directory_provider(?:service|city)?)"?')
+
+
+def rss_kib(field="VmRSS"):
+    text = Path("/proc/self/status").read_text()
+    return int(re.search(rf"{field}:\s+(\d+) kB", text).group(1))
+
+
+def reset_peak_rss():
+    """Make VmHWM start again from the current RSS (Linux 4.0 and later)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+# Query counts
+
+
+def query_counts(paths):
+    """Queries per request: "cached" the second request (the page from the page cache, as for
+    visitors between saves), "computed" with no cache at all (after a save)."""
+    client, counts = Client(), {"cached": {}, "computed": {}}
+
+    def count(path):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        return len(ctx.captured_queries)
+
+    for name, path in paths:
+        client.get(path)  # the first request fills the caches, as under load
+        counts["cached"][name] = count(path)
+    with override_settings(CACHES=DUMMY_CACHE):
+        for name, path in paths:
+            counts["computed"][name] = count(path)
+    return counts
+
+
+# The facet index: build time and memory
+
+
+def all_bitmaps(index):
+    yield index.providers
+    for bitmaps in (index.by_line, index.by_city, index.by_kind, index.by_year):
+        yield from bitmaps.values()
+    yield from index.by_category.values()
+
+
+def index_stats(_args=None):
+    from bpo_portal.core.caching import current_version
+    from bpo_portal.directory.facets import ProviderIndex, forget_indexes, provider_index
+
+    version = current_version()
+    connection.ensure_connection()
+    gc.collect()
+    peak_reset = reset_peak_rss()
+    before = rss_kib()
+    started = time.perf_counter()
+    index = provider_index(version)  # the first build of this process, as a worker's start
+    first = time.perf_counter() - started
+    peak = rss_kib("VmHWM")
+    gc.collect()
+    after = rss_kib()
+    bitmaps = list(all_bitmaps(index))
+    serialized = sum(len(bitmap.serialize()) for bitmap in bitmaps)
+    again = []
+    for _ in range(2):
+        started = time.perf_counter()
+        ProviderIndex().build(version)
+        again.append(time.perf_counter() - started)
+    forget_indexes()
+    return {
+        "providers": len(index.providers),
+        "bitmaps": len(bitmaps),
+        "serialized_bytes": serialized,
+        "first_build_seconds": round(first, 3),
+        "best_build_seconds": round(min([first, *again]), 3),
+        "rss_growth_mb": round((after - before) / 1024, 1),
+        "rss_peak_growth_mb": round((peak - before) / 1024, 1) if peak_reset else None,
+    }
+
+
+# EXPLAIN of the key queries
+
+
+class Recorder:
+    """An execute wrapper that keeps every statement with its parameters."""
+
+    def __init__(self):
+        self.statements = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+
+def recorded(action):
+    recorder = Recorder()
+    with connection.execute_wrapper(recorder):
+        action()
+    return recorder.statements
+
+
+def explain(sql, params):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN ANALYZE " + sql, params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        rows = cursor.fetchall()
+    depth, lines = {0: -1}, []
+    for node, parent, _, detail in rows:
+        depth[node] = depth.get(parent, -1) + 1
+        lines.append("  " * depth[node] + detail)
+    return "\n".join(lines)
+
+
+def shown(sql, params, limit=300):
+    """The statement with its parameters, long ones (id lists) shortened."""
+    values = []
+    for value in params or ():
+        text = repr(value)
+        if len(text) > 80:
+            count = len(value) if isinstance(value, list | tuple) else len(json.loads(value))
+            text = f"<{count:,} ids>"
+        values.append(text)
+    sql = sql if len(sql) <= 4000 else sql[:4000] + " …"
+    return f"{sql}\n-- parameters: [{', '.join(values)}]" if values else sql
+
+
+def entry(title, statement):
+    sql, params = statement
+    started = time.perf_counter()
+    plan = explain(sql, params)
+    return {
+        "title": title,
+        "sql": shown(sql, params),
+        "plan": plan,
+        "explain_seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def explain_queries(_args=None):
+    from bpo_portal.core.caching import current_version
+    from bpo_portal.directory.facets import ProviderIndex, provider_index
+    from bpo_portal.directory.filters import SELECTIVE
+
+    results = []
+    client = Client()
+    with override_settings(CACHES=DUMMY_CACHE):  # every request computed, none from the cache
+        provider_index(current_version())  # built before, so its build is not in the request
+        client.get("/providers/?service=call-centres&city=karachi&founded_min=1960")
+        client.get(f"/providers/{PROFILE}/")  # the process's own caches (content types) filled
+        # (a) the directory's ids query for a selective filter: the earliest year (the most
+        # providers) that still has the ids read by id list (at most SELECTIVE matches).
+        for year in (2000, 2010, 2015, 2018, 2021):
+            path = f"/providers/?service=call-centres&city=karachi&founded_min={year}"
+            statements = recorded(lambda path=path: client.get(path))
+            by_ids = [s for s in statements if "json_each" in s[0] or "unnest" in s[0]]
+            if by_ids:
+                results.append(
+                    entry(
+                        f"(a) Directory ids query, `{path}` "
+                        f"({len(statements)} statements in the request; at most {SELECTIVE:,} "
+                        "matching providers are sorted by id list)",
+                        by_ids[0],
+                    )
+                )
+                break
+        else:
+            results.append({"title": "(a) Directory ids query", "sql": "", "plan": "not found"})
+        # (b) the profile's main query (the provider by slug) and its similar-providers query
+        path = f"/providers/{PROFILE}/"
+        statements = recorded(lambda: client.get(path))
+        main = [s for s in statements if PROFILE in [str(p) for p in s[1] or ()]]
+        similar = [s for s in statements if "UNION ALL" in s[0]]
+        count = len(statements)
+        if main:
+            results.append(entry(f"(b) Profile main query, `{path}` ({count} statements)", main[0]))
+        if similar:
+            results.append(entry("(b) Profile, similar providers query", similar[0]))
+    # (c) the index build's table scans
+    statements = recorded(lambda: ProviderIndex().build(current_version()))
+    for sql, params in statements:
+        scan = SCAN.fullmatch(sql.strip())
+        if scan:
+            results.append(entry(f"(c) Index build, scan of {scan.group(1)}", (sql, params)))
+    return {"vendor": connection.vendor, "queries": results}
+
+
+# The curator's process for "first request after a save"
+
+
+def saver():
+    from bpo_portal.core.caching import current_version
+    from bpo_portal.directory.models import Provider
+
+    print("ready", flush=True)
+    for line in sys.stdin:
+        slug, number = line.split()
+        with transaction.atomic():
+            provider = Provider.objects.select_for_update().get(slug=slug)
+            provider.description = f"Benchmark edit {number}: a curator's correction."
+            now = KINDS.index(provider.kind) if provider.kind in KINDS else -1
+            provider.kind = KINDS[(now + 1) % len(KINDS)]
+            provider.save()
+        # The version is bumped when the transaction commits (core.caching.bump_after_commit).
+        print("saved", current_version(), flush=True)
+
+
+def main(name, out, args=None):
+    if name == "saver":
+        saver()
+        return
+    functions = {
+        "query_counts": query_counts,
+        "index_stats": index_stats,
+        "explain": explain_queries,
+    }
+    Path(out).write_text(json.dumps(functions[name](args), indent=2))

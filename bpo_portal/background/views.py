@@ -1,0 +1,110 @@
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from bpo_portal.background import selectors
+from bpo_portal.background.models import Event, Statement, Technology, Term
+from bpo_portal.core.caching import cached_page
+from bpo_portal.core.exports import export_format, export_response
+from bpo_portal.core.kinds import kind_for
+from bpo_portal.directory.models import Industry, Market
+
+EFFECT_TOPICS = [
+    Statement.Topic.EMPLOYMENT,
+    Statement.Topic.PAY,
+    Statement.Topic.SKILLS,
+    Statement.Topic.FOREIGN_EXCHANGE,
+    Statement.Topic.ECONOMY,
+    Statement.Topic.SOCIETY,
+]
+
+
+def exported(request, model, queryset, name):
+    """The list as a CSV or JSON download when ?format= asks for one, else None."""
+    if fmt := export_format(request):
+        return export_response(fmt, kind_for(model), queryset, name)
+    return None
+
+
+@require_safe
+@cached_page
+def market_list(request):
+    if download := exported(request, Market, selectors.markets(), "markets"):
+        return download
+    return render(
+        request,
+        "background/market_list.html",
+        {
+            "groups": selectors.markets_by_role(),
+            "statements": selectors.statements(topics=[Statement.Topic.MARKETS]),
+        },
+    )
+
+
+@require_safe
+@cached_page
+def industry_list(request):
+    if download := exported(request, Industry, selectors.industries(), "industries"):
+        return download
+    return render(request, "background/industry_list.html", {"industries": selectors.industries()})
+
+
+@require_safe
+@cached_page
+def industry_detail(request, slug):
+    try:
+        page = selectors.industry_detail(slug=slug)
+    except Industry.DoesNotExist:
+        raise Http404("No industry with that address.") from None
+    return render(request, "background/industry_detail.html", {"page": page})
+
+
+@require_safe
+@cached_page
+def timeline(request):
+    if download := exported(request, Event, selectors.timeline_events(), "timeline"):
+        return download
+    return render(request, "background/timeline.html", {"entries": selectors.timeline()})
+
+
+@require_safe
+@cached_page
+def glossary(request):
+    if download := exported(request, Term, selectors.terms(), "glossary"):
+        return download
+    return render(request, "background/glossary.html", {"groups": selectors.terms_by_letter()})
+
+
+@require_safe
+@cached_page
+def technology_list(request):
+    if download := exported(request, Technology, selectors.technologies(), "technologies"):
+        return download
+    return render(
+        request, "background/technology_list.html", {"groups": selectors.technologies_by_kind()}
+    )
+
+
+@require_safe
+@cached_page
+def effects(request):
+    if download := exported(
+        request, Statement, selectors.statements(topics=EFFECT_TOPICS), "effects"
+    ):
+        return download
+    return render(
+        request,
+        "background/effects.html",
+        {"groups": selectors.statements_by_topic(topics=EFFECT_TOPICS)},
+    )
+
+
+@require_safe
+@cached_page
+def outlook(request):
+    topics = [Statement.Topic.OUTLOOK]
+    if download := exported(request, Statement, selectors.statements(topics=topics), "outlook"):
+        return download
+    return render(
+        request, "background/outlook.html", {"statements": selectors.statements(topics=topics)}
+    )

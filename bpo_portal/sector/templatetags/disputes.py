@@ -1,0 +1,41 @@
+"""{% disputed fact %}: a link to every disagreement about a record, on the record's own page."""
+
+from django import template
+from django.utils.html import format_html, format_html_join
+
+from bpo_portal.core.kinds import kind_for
+from bpo_portal.core.links import url_for
+from bpo_portal.sector.models import DisagreementSubject
+
+register = template.Library()
+
+
+def disputed_records(request):
+    """{(kind prefix, slug): [(disagreement slug, title)]}, read once per request."""
+    if not hasattr(request, "_disputed_records"):
+        found = {}
+        rows = DisagreementSubject.objects.values_list(
+            "subject_kind", "subject_slug", "disagreement__slug", "disagreement__title"
+        ).order_by("disagreement__title")
+        for kind, slug, disagreement, title in rows:
+            found.setdefault((kind, slug), []).append((disagreement, title))
+        request._disputed_records = found
+    return request._disputed_records
+
+
+@register.simple_tag(takes_context=True)
+def disputed(context, fact):
+    kind = kind_for(type(fact))
+    request = context.get("request")
+    if kind is None or request is None:
+        return ""
+    entries = disputed_records(request).get((kind.prefix, getattr(fact, "slug", None)), [])
+    if not entries:
+        return ""
+    page = url_for("sector:disagreement_list")
+    links = format_html_join(
+        "; ", '<a href="{}#{}">{}</a>', ((page, slug, title) for slug, title in entries)
+    )
+    return format_html(
+        '<p class="disputed"><span class="flag">⚠ Sources differ</span> {}</p>', links
+    )
