@@ -5,6 +5,7 @@ from bpo_portal.sources.models import cited_sources
 register(
     Kind(
         model=Event,
+        search_order=55,
         prefix="event",
         section="events",
         columns=(
@@ -26,6 +27,7 @@ register(
 register(
     Kind(
         model=Term,
+        search_order=48,
         prefix="term",
         section="terms",
         columns=(
@@ -44,6 +46,7 @@ register(
 register(
     Kind(
         model=Technology,
+        search_order=50,
         prefix="technology",
         section="technologies",
         columns=(
@@ -73,9 +76,10 @@ register(
 register(
     Kind(
         model=Statement,
+        search_order=90,
         prefix="statement",
         section="statements",
         columns=("slug", "topic", "text", "statistic", ("sources", cited_sources), "url"),
-        search={"text": "C"},
+        search={"text": "A"},
     )
 )

@@ -1,6 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from bpo_portal.core.models import LoadedRecord
+from bpo_portal.core.models import LoadedRecord, Synonym
 
 
 @admin.register(LoadedRecord)
@@ -18,3 +19,11 @@ class LoadedRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Synonym)
+class SynonymAdmin(SimpleHistoryAdmin):
+    """Words site search treats as the same; every change is kept (History)."""
+
+    list_display = ["term", "alternatives", "note", "modified"]
+    search_fields = ["term", "alternatives", "note"]

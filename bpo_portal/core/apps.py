@@ -11,9 +11,14 @@ class CoreConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from bpo_portal.core import checks  # noqa: F401  (registers the deploy checks)
+        from bpo_portal.core import checks, search  # noqa: F401  (registers the deploy checks)
         from bpo_portal.core.caching import on_links_changed, on_save_or_delete
+        from bpo_portal.core.kinds import Kind, register
+        from bpo_portal.core.models import Synonym
 
+        register(Kind(model=Synonym, prefix="synonym", section="synonyms", natural_key=("term",)))
         post_save.connect(on_save_or_delete, dispatch_uid="bpo-data-version-save")
         post_delete.connect(on_save_or_delete, dispatch_uid="bpo-data-version-delete")
         m2m_changed.connect(on_links_changed, dispatch_uid="bpo-data-version-m2m")
+        post_save.connect(search.on_saved, dispatch_uid="bpo-search-save")
+        post_delete.connect(search.on_deleted, dispatch_uid="bpo-search-delete")

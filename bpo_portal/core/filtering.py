@@ -7,10 +7,13 @@ facet lists, the result in words ("3 providers offering technical support in Kar
 hidden inputs that keep the chosen values when the sidebar form is sent.
 """
 
+import json
 from dataclasses import dataclass, field
 
 import django_filters
 from django.contrib import messages
+from django.db import connection
+from django.db.models.expressions import RawSQL
 
 
 @dataclass
@@ -158,3 +161,11 @@ def text_param(request, name, max_length=200):
     """A free-text query parameter, stripped of NUL bytes (which databases refuse) and cut short."""
     text = request.GET.get(name, "").replace("\x00", "").strip()
     return text[:max_length] if max_length else text
+
+
+def id_subquery(ids):
+    """A subquery of the given ids, passed as one parameter whatever their number."""
+    ids = [int(pk) for pk in ids]
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])

@@ -11,7 +11,7 @@ a kind means the model, its migration, its declaration, the fixture and its temp
 - `columns`: the public CSV/JSON export of its list page (defaults to `fields` and `url`);
 - `describe_with`: the relations `describe()` follows, fetched with the row on source pages;
 - `search`: the text fields site search indexes, with their weight ("A" names, "B" other names,
-  "C" descriptions).
+  "C" descriptions), and `search_order`, where its results come among equally good ones.
 
 Apps declare their kinds in `<app>/kinds.py`, imported when the app is ready, in an order that
 lets every foreign key point to a kind declared before it.
@@ -33,6 +33,7 @@ class Kind:
     columns: tuple = ()
     describe_with: tuple = ()
     search: dict = field(default_factory=dict)
+    search_order: int = 50  # where its results come among equally good ones (lower first)
 
     @property
     def label(self):

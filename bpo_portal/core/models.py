@@ -1,4 +1,6 @@
+from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class TimeStampedModel(models.Model):
@@ -38,3 +40,70 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"Data version {self.number}"
+
+
+class SearchDocument(models.Model):
+    """One record of any kind as site search sees it: its name, its other names, its text.
+
+    Kept in step with the records by core/search.py; on SQLite an FTS5 table indexes the same
+    rows, on PostgreSQL a generated tsvector column with a GIN index.
+    """
+
+    kind = models.CharField(max_length=40)  # the kind's prefix, e.g. "provider"
+    object_id = models.PositiveBigIntegerField()
+    title = models.CharField(max_length=300)
+    names = models.TextField(blank=True, help_text="Other names, one per line.")
+    name_labels = models.JSONField(default=list, help_text="What each other name is.")
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=400)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.title}"
+
+
+class SearchTerm(models.Model):
+    """A word of the search index and how many documents hold it: the vocabulary that typo
+    correction, spelling variants and "did you mean" choose from."""
+
+    term = models.CharField(max_length=100, unique=True)
+    documents = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term
+
+
+class Synonym(TimeStampedModel):
+    """Words search treats as the same: an abbreviation and its expansion, or two spellings of
+    one thing. Editable by curators; changes are kept in history."""
+
+    term = models.CharField(max_length=100, unique=True, help_text="e.g. “KPO”.")
+    alternatives = models.JSONField(
+        default=list,
+        help_text="Words or phrases meaning the same, e.g. [“knowledge process outsourcing”].",
+    )
+    note = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term
+
+    def clean(self):
+        super().clean()
+        alternatives = self.alternatives
+        if not isinstance(alternatives, list) or not all(
+            isinstance(a, str) and a.strip() for a in alternatives
+        ):
+            raise ValidationError(
+                {"alternatives": 'Give a list of words or phrases, e.g. ["help desk"].'}
+            )

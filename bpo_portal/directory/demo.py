@@ -14,7 +14,10 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from bpo_portal.core import search
 from bpo_portal.core.caching import bump_version
+from bpo_portal.core.kinds import kind_for
+from bpo_portal.core.links import url_for
 from bpo_portal.core.models import LoadedRecord
 from bpo_portal.directory.facets import record
 from bpo_portal.directory.models import (
@@ -145,6 +148,10 @@ class _Table:
         self.prefix = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
         self.row_sql = "(" + ", ".join(["%s"] * (len(self.fields) + 1)) + ")"
 
+    def column(self, name):
+        """The position of a field's value in a row."""
+        return 1 + [f.attname for f in self.fields].index(name)
+
     def add(self, **values):
         pk = self.next_id
         self.next_id += 1
@@ -183,6 +190,9 @@ def generate(count, seed=0, progress=None):
     city_links = _Table(ProviderCity, now)
     citations = _Table(Citation, now)
 
+    documents = []  # search documents of the providers, written with each batch
+    provider_kind = kind_for(Provider)
+
     def cite(model, pk):
         citations.add(
             source_id=source.pk,
@@ -208,6 +218,16 @@ def generate(count, seed=0, progress=None):
                 is_demo=True,
             )
             cite(Provider, provider)
+            documents.append(
+                (
+                    provider,
+                    {
+                        "title": name,
+                        "body": providers.rows[-1][providers.column("description")],
+                        "url": url_for("directory:provider_detail", f"demo-{n + 1:06d}"),
+                    },
+                )
+            )
             for line in chosen_lines:
                 cite(
                     ProviderService,
@@ -219,6 +239,8 @@ def generate(count, seed=0, progress=None):
             if done % BATCH == 0 or done == count:
                 for table in (providers, service_links, city_links, citations):
                     table.flush(cursor)
+                search.bulk_index(provider_kind, documents)
+                documents = []
                 if progress:
                     progress(done, count, time.monotonic() - started)
         for sql in connection.ops.sequence_reset_sql(
@@ -247,6 +269,7 @@ def clear():
             ).delete()
         ProviderService.objects.filter(provider__is_demo=True).delete()
         ProviderCity.objects.filter(provider__is_demo=True).delete()
+        search.remove_many(kind_for(Provider), list(demo.values_list("pk", flat=True)))
         deleted, _ = demo.delete()
         Source.objects.filter(slug=DEMO_SOURCE["slug"], citations__isnull=True).delete()
         record(ProviderChange.Scope.ALL)

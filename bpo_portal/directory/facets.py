@@ -15,7 +15,6 @@ a bulk change (demo data) rebuilds everything. Readers never see the index behin
 version they read.
 """
 
-import json
 import threading
 import time
 from collections import defaultdict
@@ -23,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from pyroaring import BitMap
 
+from bpo_portal.core.filtering import id_subquery
 from bpo_portal.directory.models import (
     City,
     Provider,
@@ -270,10 +269,7 @@ def _rows(cursor, model, *columns):
 
 def in_bitmap(bitmap):
     """A subquery of the ids in `bitmap`, passed as one parameter whatever their number."""
-    ids = bitmap.to_array().tolist()
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+    return id_subquery(bitmap.to_array().tolist())
 
 
 def provider_index(version):

@@ -22,6 +22,7 @@ NAMED = {"name": "A", "description": "C"}
 register(
     Kind(
         model=Organisation,
+        search_order=45,
         prefix="organisation",
         section="organisations",
         columns=("name", "slug", "abbreviation", "kind", "kind_is_ours", "description", "url"),
@@ -31,6 +32,7 @@ register(
 register(
     Kind(
         model=ServiceCategory,
+        search_order=25,
         prefix="category",
         section="categories",
         search=NAMED,
@@ -39,6 +41,7 @@ register(
 register(
     Kind(
         model=ServiceLine,
+        search_order=20,
         prefix="service-line",
         section="service_lines",
         columns=(
@@ -50,7 +53,7 @@ register(
             "provider_count",
             "url",
         ),
-        search=NAMED,
+        search={"name": "A", "tasks__name": "B", "description": "C"},
     )
 )
 register(
@@ -60,7 +63,6 @@ register(
         section="service_tasks",
         natural_key=("service_line", "name"),
         describe_with=("service_line",),
-        search={"name": "B"},
     )
 )
 register(
@@ -75,6 +77,7 @@ register(
 register(
     Kind(
         model=City,
+        search_order=35,
         prefix="city",
         section="cities",
         columns=("name", "slug", "province", "latitude", "longitude", "provider_count", "url"),
@@ -84,6 +87,7 @@ register(
 register(
     Kind(
         model=Provider,
+        search_order=10,
         prefix="provider",
         section="providers",
         columns=(
@@ -101,7 +105,7 @@ register(
             "cities",
             "url",
         ),
-        search=NAMED,
+        search={"name": "A", "aliases__name": "B", "description": "C"},
     )
 )
 register(
@@ -111,7 +115,6 @@ register(
         section="provider_aliases",
         natural_key=("provider", "name"),
         describe_with=("provider",),
-        search={"name": "B"},
     )
 )
 register(
@@ -135,6 +138,7 @@ register(
 register(
     Kind(
         model=Market,
+        search_order=32,
         prefix="market",
         section="markets",
         columns=("name", "slug", "kind", "role", "region", "region_is_ours", "description", "url"),
@@ -153,6 +157,7 @@ register(
 register(
     Kind(
         model=Industry,
+        search_order=30,
         prefix="industry",
         section="industries",
         columns=("name", "slug", "description", "service_lines", "url"),

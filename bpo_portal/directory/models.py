@@ -4,9 +4,12 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from bpo_portal.core import search
+from bpo_portal.core.caching import current_version
+from bpo_portal.core.filtering import id_subquery
+from bpo_portal.core.kinds import kind_for
 from bpo_portal.core.links import url_for
 from bpo_portal.core.models import TimeStampedModel
-from bpo_portal.directory.search import matching_ids
 from bpo_portal.sources.models import Cited
 
 MIN_YEAR = 1800
@@ -201,15 +204,11 @@ class ProviderQuerySet(models.QuerySet):
         return self.filter(is_demo=False)
 
     def search(self, text):
-        """Providers whose name or description has every word (full-text), or an alias has the text."""
-        text = text.strip()
-        if not text:
+        """Providers site search finds for `text` (names, former names, descriptions)."""
+        if not text.strip():
             return self
-        by_alias = ProviderAlias.objects.filter(name__icontains=text).values("provider_id")
-        fulltext = matching_ids(text)
-        if fulltext is None:
-            return self.filter(pk__in=by_alias)
-        return self.filter(Q(pk__in=fulltext) | Q(pk__in=by_alias))
+        ids = search.matching_ids(text, kind=kind_for(Provider), version=current_version())
+        return self.filter(pk__in=id_subquery(ids))
 
 
 class Provider(Cited, TimeStampedModel):
@@ -316,6 +315,9 @@ class ProviderAlias(Cited, TimeStampedModel):
 
     def describe(self):
         return f"{self.provider.name}: {self.get_kind_display().lower()} {self.name}"
+
+    def search_label(self):
+        return self.get_kind_display().lower()
 
     def get_absolute_url(self):
         return self.provider.get_absolute_url()

@@ -10,7 +10,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
-        from bpo_portal.portal.curators import sync_curators_group
+        from bpo_portal.portal.curators import ensure_search_index, sync_curators_group
 
         # Sent once per app; by the last one every permission exists.
         post_migrate.connect(sync_curators_group, dispatch_uid="bpo-curators-group")
+        post_migrate.connect(ensure_search_index, dispatch_uid="bpo-search-index")

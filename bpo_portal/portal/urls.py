@@ -5,4 +5,5 @@ from bpo_portal.portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("search/suggest/", views.suggest, name="search_suggest"),
 ]

@@ -18,6 +18,7 @@ TOPIC_COLUMNS = ("name", "slug", "description", ("sources", cited_sources), "url
 register(
     Kind(
         model=Incentive,
+        search_order=40,
         prefix="incentive",
         section="incentives",
         columns=("name", "slug", "kind", "status", "body", "year", "description", "url"),
@@ -27,6 +28,7 @@ register(
 register(
     Kind(
         model=Metric,
+        search_order=70,
         prefix="metric",
         section="metrics",
         search=NAMED,
@@ -35,6 +37,7 @@ register(
 register(
     Kind(
         model=Statistic,
+        search_order=65,
         prefix="statistic",
         section="statistics",
         columns=(
@@ -53,12 +56,13 @@ register(
             ("disputed", lambda s: bool(s.disagreements.all())),
         ),
         describe_with=("metric",),
-        search={"scope": "B"},
+        search={"metric__name": "A", "display_value": "B", "scope": "C"},
     )
 )
 register(
     Kind(
         model=Disagreement,
+        search_order=85,
         prefix="disagreement",
         section="disagreements",
         columns=(
@@ -88,6 +92,7 @@ register(
 register(
     Kind(
         model=Challenge,
+        search_order=60,
         prefix="challenge",
         section="challenges",
         columns=TOPIC_COLUMNS,
@@ -97,6 +102,7 @@ register(
 register(
     Kind(
         model=Advantage,
+        search_order=62,
         prefix="advantage",
         section="advantages",
         columns=TOPIC_COLUMNS,
@@ -106,6 +112,7 @@ register(
 register(
     Kind(
         model=Solution,
+        search_order=64,
         prefix="solution",
         section="solutions",
         search=NAMED,

@@ -4,6 +4,7 @@ from bpo_portal.sources.models import Citation, Source
 register(
     Kind(
         model=Source,
+        search_order=95,
         prefix="source",
         section="sources",
         columns=(

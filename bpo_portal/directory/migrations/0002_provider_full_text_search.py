@@ -29,10 +29,10 @@ SQLITE_SQL = [
     "INSERT INTO directory_provider_fts(directory_provider_fts) VALUES ('rebuild')",
 ]
 SQLITE_REVERSE = [
-    "DROP TRIGGER directory_provider_fts_update",
-    "DROP TRIGGER directory_provider_fts_delete",
-    "DROP TRIGGER directory_provider_fts_insert",
-    "DROP TABLE directory_provider_fts",
+    "DROP TRIGGER IF EXISTS directory_provider_fts_update",
+    "DROP TRIGGER IF EXISTS directory_provider_fts_delete",
+    "DROP TRIGGER IF EXISTS directory_provider_fts_insert",
+    "DROP TABLE IF EXISTS directory_provider_fts",
 ]
 POSTGRES_SQL = [
     """ALTER TABLE directory_provider ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
@@ -40,8 +40,8 @@ POSTGRES_SQL = [
     "CREATE INDEX directory_provider_search_idx ON directory_provider USING gin (search_vector)",
 ]
 POSTGRES_REVERSE = [
-    "DROP INDEX directory_provider_search_idx",
-    "ALTER TABLE directory_provider DROP COLUMN search_vector",
+    "DROP INDEX IF EXISTS directory_provider_search_idx",
+    "ALTER TABLE directory_provider DROP COLUMN IF EXISTS search_vector",
 ]
 
 STATEMENTS = {

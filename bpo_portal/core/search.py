@@ -1,0 +1,858 @@
+"""Site search over every kind of record, as people actually type.
+
+Index. Each record of a kind that declares `search` fields is one `SearchDocument`: its title
+(the first "A" field), its other names ("A" and "B" fields, related rows such as a provider's
+former names included, each labelled) and its text ("C" fields). SQLite indexes the documents
+with FTS5, PostgreSQL with a tsvector column (unaccent, weights A/B/C) and a GIN index; both
+keep a vocabulary (`SearchTerm`, with pg_trgm on PostgreSQL) for the corrections below.
+Saves and deletes keep the index in step; bulk writers call `bulk_index()`.
+
+Understanding. Every query word becomes a group of alternatives, and a document must match one
+alternative of every group: the word itself; its British or American spelling (centre/center,
+-ise/-ize, -isation/-ization, programme/program, …) and its singular or plural, where the index
+has them; the curators' synonyms and abbreviations, both ways (KPO and knowledge process
+outsourcing); compounds written together or apart (helpdesk / help desk); for a word the index
+does not know, the words one typo away (two from 9 letters), Meilisearch's rule, from 5
+letters; and for the last word, what it may be the start of. Short words such as "AI" or "IT"
+match whole words only. Everything is folded to lower case without accents.
+
+Ranking, per kind: exact name, then name prefix, then other names, then other fields, then
+matches only through a typo; the database's relevance within each.
+"""
+
+import bisect
+import functools
+import html
+import itertools
+import re
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection, transaction
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bpo_portal.core.kinds import kind_for, kinds
+from bpo_portal.core.models import SearchDocument, SearchTerm, Synonym
+
+MAX_WORDS = 12
+# Words too common to narrow a search; left out when the query has others.
+STOPWORDS = set(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "does",
+        "for",
+        "from",
+        "how",
+        "in",
+        "is",
+        "it's",
+        "its",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "what",
+        "which",
+        "who",
+        "with",
+    ]
+)
+CANDIDATES_PER_KIND = 30
+WORD = re.compile(r"[^\W_]+")
+FTS_TABLE = "core_searchfts"
+PG_CONFIG = "bpo_search"
+
+# British and American spellings, both ways: (ending, other ending).
+SPELLINGS = [
+    ("isation", "ization"),
+    ("isations", "izations"),
+    ("ise", "ize"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("ising", "izing"),
+    ("yse", "yze"),
+    ("ysed", "yzed"),
+    ("ysing", "yzing"),
+    ("our", "or"),
+    ("ours", "ors"),
+    ("tre", "ter"),
+    ("tres", "ters"),
+    ("ogramme", "ogram"),
+    ("ogrammes", "ograms"),
+    ("ence", "ense"),
+    ("elled", "eled"),
+    ("elling", "eling"),
+    ("ller", "ler"),
+]
+
+
+def fold(text):
+    """Lower case, accents and compatibility forms removed: what the index stores."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def words(text):
+    return WORD.findall(fold(text))
+
+
+def is_vocabulary_word(word):
+    return word.isalpha() and 2 <= len(word) <= 40
+
+
+# Documents
+
+
+@dataclass
+class SearchSpec:
+    """What one kind puts in its documents, from its declaration's `search` mapping."""
+
+    title: str
+    names: list  # (path, label)
+    body: list  # paths
+
+    @classmethod
+    def of(cls, kind):
+        title, names, body = None, [], []
+        for path, weight in kind.search.items():
+            if weight == "A" and title is None:
+                title = path
+            elif weight in ("A", "B"):
+                names.append(path)
+            else:
+                body.append(path)
+        return cls(title, names, body)
+
+
+def _values(obj, path):
+    """The text values at `path` ("name", "aliases__name") of `obj`, as strings."""
+    head, _, rest = path.partition("__")
+    value = getattr(obj, head, None)
+    if rest:
+        related = value.all() if hasattr(value, "all") else [value] if value else []
+        return [(item, text) for item in related for _, text in _values(item, rest)]
+    if value in (None, ""):
+        return []
+    if isinstance(value, list):
+        return [(obj, str(v)) for v in value if v]
+    return [(obj, str(value))]
+
+
+def _label(model, path, item):
+    if hasattr(item, "search_label"):
+        return item.search_label()
+    head = path.split("__")[0]
+    try:
+        field = model._meta.get_field(head)
+    except FieldDoesNotExist:
+        return head.replace("_", " ")
+    if field.is_relation:
+        return str(field.related_model._meta.verbose_name)
+    return str(field.verbose_name)
+
+
+def document_for(kind, obj):
+    spec = SearchSpec.of(kind)
+    names, labels = [], []
+    for path in spec.names:
+        for item, text in _values(obj, path):
+            names.append(text)
+            labels.append([_label(kind.model, path, item), text])
+    body = " ".join(text for path in spec.body for _, text in _values(obj, path))
+    title = " ".join(text for _, text in _values(obj, spec.title)) or str(obj)
+    return {
+        "title": title[:300],
+        "names": "\n".join(names),
+        "name_labels": labels,
+        "body": body,
+        "url": obj.get_absolute_url(),
+    }
+
+
+def indexed_kinds():
+    return [kind for kind in kinds() if kind.search]
+
+
+@functools.cache
+def feeding_relations():
+    """{child model: [(parent kind, name of the child's field pointing to the parent)]}: rows
+    whose text is part of another kind's documents (a provider's former names)."""
+    feeds = {}
+    for kind in indexed_kinds():
+        for path in kind.search:
+            if "__" not in path:
+                continue
+            relation = kind.model._meta.get_field(path.split("__")[0])
+            if relation.one_to_many:
+                feeds.setdefault(relation.related_model, []).append((kind, relation.field.name))
+    return feeds
+
+
+def _document_terms(values):
+    text = " ".join((values["title"], values["names"], values["body"]))
+    return {word for word in words(text) if is_vocabulary_word(word)}
+
+
+def _count_terms(changes):
+    """Add the given document counts to the vocabulary, in one statement per 500 terms."""
+    changes = [(term, n) for term, n in changes.items() if n]
+    table = connection.ops.quote_name(SearchTerm._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(changes), 500):
+            chunk = changes[start : start + 500]
+            rows = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (term, documents) VALUES {rows} "
+                "ON CONFLICT (term) DO UPDATE SET documents = "
+                f"{table}.documents + excluded.documents",
+                [value for pair in chunk for value in pair],
+            )
+
+
+def _fts_write(cursor, deletes, inserts):
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL's tsvector column is generated from the row itself
+    for pk in deletes:
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [pk])
+    for start in range(0, len(inserts), 500):
+        chunk = inserts[start : start + 500]
+        rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+        cursor.execute(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, names, body, kind) VALUES {rows}",
+            [value for row in chunk for value in row],
+        )
+
+
+def index_object(kind, obj):
+    """Write (or rewrite) the document of one record."""
+    values = document_for(kind, obj)
+    with transaction.atomic(), connection.cursor() as cursor:
+        old = SearchDocument.objects.filter(kind=kind.prefix, object_id=obj.pk).first()
+        terms = Counter({term: 1 for term in _document_terms(values)})
+        if old is not None:
+            terms.subtract(_document_terms(old.__dict__))
+            SearchDocument.objects.filter(pk=old.pk).update(**values)
+            doc_id = old.pk
+        else:
+            doc_id = SearchDocument.objects.create(kind=kind.prefix, object_id=obj.pk, **values).pk
+        _fts_write(
+            cursor,
+            [doc_id] if old is not None else [],
+            [(doc_id, values["title"], values["names"], values["body"], kind.prefix)],
+        )
+        _count_terms(terms)
+
+
+def remove_object(kind, pk):
+    with transaction.atomic(), connection.cursor() as cursor:
+        old = SearchDocument.objects.filter(kind=kind.prefix, object_id=pk).first()
+        if old is None:
+            return
+        _fts_write(cursor, [old.pk], [])
+        old.delete()
+        _count_terms(Counter({term: -1 for term in _document_terms(old.__dict__)}))
+
+
+def remove_many(kind, pks):
+    """Drop the documents of many records (bulk deletes, which send no signals)."""
+    documents = SearchDocument.objects.filter(kind=kind.prefix, object_id__in=pks)
+    terms = Counter()
+    gone = []
+    for document in documents.iterator(chunk_size=2000):
+        terms.subtract(_document_terms(document.__dict__))
+        gone.append(document.pk)
+    with connection.cursor() as cursor:
+        for start in range(0, len(gone), 500):
+            chunk = gone[start : start + 500]
+            if connection.vendor == "sqlite":
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)
+    SearchDocument.objects.filter(pk__in=gone).delete()
+    _count_terms(terms)
+
+
+def bulk_index(kind, rows):
+    """Add documents for records not indexed yet, many at a time: rows of (object id, values)
+    with the values `document_for` gives (title, names, name_labels, body, url)."""
+    documents = SearchDocument.objects.bulk_create(
+        SearchDocument(kind=kind.prefix, object_id=pk, **values) for pk, values in rows
+    )
+    if documents and documents[0].pk is None:  # a database that returns no ids
+        ids = dict(
+            SearchDocument.objects.filter(
+                kind=kind.prefix, object_id__in=[d.object_id for d in documents]
+            ).values_list("object_id", "pk")
+        )
+        for document in documents:
+            document.pk = ids[document.object_id]
+    terms = Counter()
+    for document in documents:
+        terms.update(_document_terms(document.__dict__))
+    with connection.cursor() as cursor:
+        _fts_write(cursor, [], [(d.pk, d.title, d.names, d.body, d.kind) for d in documents])
+    _count_terms(terms)
+
+
+def rebuild(chunk=2000):
+    """Index every record again, from nothing, a chunk of records at a time (the caller bumps
+    the data version, so that readers see the new vocabulary)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"DELETE FROM {FTS_TABLE}")
+        SearchDocument.objects.all().delete()
+        SearchTerm.objects.all().delete()
+        for kind in indexed_kinds():
+            related = {path.split("__")[0] for path in kind.search if "__" in path}
+            queryset = kind.model.objects.prefetch_related(*related).order_by("pk")
+            if kind.describe_with:
+                queryset = queryset.select_related(*kind.describe_with)
+            batch = []
+            for obj in queryset.iterator(chunk_size=chunk):
+                batch.append((obj.pk, document_for(kind, obj)))
+                if len(batch) == chunk:
+                    bulk_index(kind, batch)
+                    batch = []
+            bulk_index(kind, batch)
+
+
+def on_saved(sender, instance, **kwargs):
+    """Signal receiver: keep the documents of a saved record and of what it feeds in step."""
+    kind = kind_for(sender)
+    if kind is not None and kind.search:
+        index_object(kind, instance)
+    for parent_kind, field_name in feeding_relations().get(sender, []):
+        parent = getattr(instance, field_name, None)
+        if parent is not None:
+            index_object(parent_kind, parent)
+
+
+def on_deleted(sender, instance, **kwargs):
+    kind = kind_for(sender)
+    if kind is not None and kind.search:
+        remove_object(kind, instance.pk)
+    for parent_kind, field_name in feeding_relations().get(sender, []):
+        parent_id = getattr(instance, f"{field_name}_id", None)
+        parent = parent_kind.model.objects.filter(pk=parent_id).first()
+        if parent is not None:
+            index_object(parent_kind, parent)
+
+
+# Understanding a query
+
+
+@dataclass(frozen=True)
+class Alternative:
+    words: tuple  # one word, or the words of a phrase
+    prefix: bool = False
+    typo: bool = False
+
+    def fts5(self):
+        quoted = '"' + " ".join(self.words) + '"'
+        return quoted + "*" if self.prefix else quoted
+
+    def tsquery(self):
+        parts = [
+            w + (":*" if self.prefix and i == len(self.words) - 1 else "")
+            for i, w in enumerate(self.words)
+        ]
+        return "(" + " <-> ".join(parts) + ")"
+
+    def matches(self, tokens):
+        """Does a document's token list hold this alternative?"""
+        n = len(self.words)
+        for i in range(len(tokens) - n + 1):
+            window = tokens[i : i + n]
+            if tuple(window[:-1]) == self.words[:-1] and (
+                window[-1] == self.words[-1]
+                or (self.prefix and window[-1].startswith(self.words[-1]))
+            ):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Several groups, each to be matched anywhere: the typed words of a phrase that also has a
+    synonym ("call centre" itself, beside "contact centre")."""
+
+    groups: tuple  # of tuples of alternatives
+    prefix = False
+    typo = False
+
+    @property
+    def words(self):
+        return tuple(w for group in self.groups for a in group for w in a.words)
+
+    @property
+    def parts(self):
+        return [a for group in self.groups for a in group]
+
+    def fts5(self):
+        return (
+            "("
+            + " AND ".join("(" + " OR ".join(a.fts5() for a in g) + ")" for g in self.groups)
+            + ")"
+        )
+
+    def tsquery(self):
+        return (
+            "("
+            + " & ".join("(" + " | ".join(a.tsquery() for a in g) + ")" for g in self.groups)
+            + ")"
+        )
+
+    def matches(self, tokens):
+        return all(any(a.matches(tokens) for a in group) for group in self.groups)
+
+
+@dataclass
+class Plan:
+    groups: list = field(default_factory=list)  # [[Alternative]]
+    words: list = field(default_factory=list)
+    corrected: dict = field(default_factory=dict)  # typed word -> words it was read as
+
+    def fts5(self):
+        return " AND ".join(
+            "(" + " OR ".join(a.fts5() for a in group) + ")" for group in self.groups
+        )
+
+    def tsquery(self):
+        return " & ".join(
+            "(" + " | ".join(a.tsquery() for a in group) + ")" for group in self.groups
+        )
+
+
+class Vocabulary:
+    """The index's words with their document counts, and the synonyms, for one data version."""
+
+    def __init__(self):
+        self.documents = dict(
+            SearchTerm.objects.filter(documents__gt=0).values_list("term", "documents")
+        )
+        self.synonyms = {}  # folded phrase -> set of folded phrases meaning the same
+        for term, alternatives in Synonym.objects.values_list("term", "alternatives"):
+            group = {" ".join(words(term)), *(" ".join(words(a)) for a in alternatives)}
+            group.discard("")
+            for phrase in group:
+                self.synonyms.setdefault(phrase, set()).update(group - {phrase})
+        self.by_length = {}
+        for term in self.documents:
+            self.by_length.setdefault(len(term), []).append(term)
+        self.sorted = sorted(self.documents)
+
+    def starts(self, prefix):
+        """Does any word of the index start with `prefix`?"""
+        at = bisect.bisect_left(self.sorted, prefix)
+        return at < len(self.sorted) and self.sorted[at].startswith(prefix)
+
+    def synonyms_of(self, typed):
+        """Synonyms of a phrase, also when it is typed in the other spelling."""
+        options = [[w, *sorted(self.spellings(w))] for w in typed]
+        for combination in itertools.islice(itertools.product(*options), 16):
+            phrase = " ".join(combination)
+            if phrase in self.synonyms:
+                return phrase, self.synonyms[phrase]
+        return None, ()
+
+    def knows(self, word):
+        return word in self.documents
+
+    def spellings(self, word):
+        found = set()
+        for a, b in SPELLINGS:
+            for ending, other in ((a, b), (b, a)):
+                if word.endswith(ending) and len(word) > len(ending) + 2:
+                    candidate = word[: -len(ending)] + other
+                    if self.knows(candidate):
+                        found.add(candidate)
+        return found
+
+    def forms(self, word):
+        """Singular and plural forms of `word` (and of its other spellings) the index holds;
+        a short word ("IT") stands for itself only."""
+        if len(word) < 4:
+            return {word} if self.knows(word) else set()
+        found = set()
+        for base in {word, *self.spellings(word)}:
+            candidates = {base + "s", base + "es"}
+            if base.endswith("ies"):
+                candidates.add(base[:-3] + "y")
+            if base.endswith("es"):
+                candidates.add(base[:-2])
+            if base.endswith("s") and not base.endswith("ss"):
+                candidates.add(base[:-1])
+            if base.endswith("y"):
+                candidates.add(base[:-1] + "ies")
+            found |= {c for c in candidates if self.knows(c)} | {base}
+        return {f for f in found if self.knows(f)}
+
+    def near(self, allowances):
+        """{word: words of the index within its allowed number of typos}, for
+        {word: allowed}. On PostgreSQL the trigram index narrows the candidates first, in one
+        query for all the words; the edit distance decides either way."""
+        if not allowances:
+            return {}
+        if connection.vendor == "postgresql":
+            candidates = {word: [] for word in allowances}
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_limit(0.2); SELECT w, t.term FROM unnest(%s::text[]) AS w, "
+                    "core_searchterm t WHERE t.documents > 0 AND t.term %% w",
+                    [list(allowances)],
+                )
+                for word, term in cursor.fetchall():
+                    candidates[word].append(term)
+        else:
+            candidates = {
+                word: [
+                    term
+                    for length in range(len(word) - allowed, len(word) + allowed + 1)
+                    for term in self.by_length.get(length, [])
+                ]
+                for word, allowed in allowances.items()
+            }
+        return {
+            word: [
+                term
+                for term in candidates[word]
+                if term in self.documents
+                and DamerauLevenshtein.distance(word, term, score_cutoff=allowed) <= allowed
+            ]
+            for word, allowed in allowances.items()
+        }
+
+    def typos(self, typed):
+        """{word: up to three words one typo away (two from 9 letters), most used first}, for
+        the words of `typed` the index does not know, from 5 letters."""
+        unknown = {
+            w: 2 if len(w) >= 9 else 1
+            for w in typed
+            if len(w) >= 5 and w.isalpha() and not self.knows(w)
+        }
+        return {
+            word: sorted(found, key=lambda t: (-self.documents[t], t))[:3]
+            for word, found in self.near(unknown).items()
+        }
+
+    def split(self, word):
+        """A compound written together that the index holds apart ("helpdesk")."""
+        for i in range(3, len(word) - 2):
+            left, right = word[:i], word[i:]
+            if self.knows(left) and self.knows(right):
+                return (left, right)
+        return None
+
+
+_vocabularies = {}
+_lock = threading.Lock()
+
+
+def vocabulary(version):
+    with _lock:
+        if version not in _vocabularies:
+            _vocabularies.clear()
+            _vocabularies[version] = Vocabulary()
+        return _vocabularies[version]
+
+
+def forget_vocabularies():
+    with _lock:
+        _vocabularies.clear()
+
+
+def understand(text, vocab):
+    """A plan of alternatives for every word of `text`; the last may be unfinished."""
+    typed = words(text)[:MAX_WORDS]
+    meaningful = [word for word in typed if word not in STOPWORDS]
+    typed = meaningful or typed
+    plan = Plan(words=typed)
+    typos = vocab.typos(typed)
+    i = 0
+    while i < len(typed):
+        last = i == len(typed) - 1
+        # A synonym or a compound over several words, longest first.
+        for n in range(min(4, len(typed) - i), 1, -1):
+            joined = "".join(typed[i : i + n])
+            known, synonyms = vocab.synonyms_of(typed[i : i + n])
+            group = []
+            if known:
+                each = tuple(
+                    tuple(alternatives(w, vocab, last and j == n - 1, plan, typos))
+                    for j, w in enumerate(typed[i : i + n])
+                )
+                group = [AllOf(each), Alternative(tuple(known.split()))]
+                group += [Alternative(tuple(s.split())) for s in synonyms]
+            elif vocab.knows(joined):
+                group = [Alternative(tuple(typed[i : i + n])), Alternative((joined,))]
+            if group:
+                plan.groups.append(group)
+                i += n
+                break
+        else:
+            plan.groups.append(alternatives(typed[i], vocab, last, plan, typos))
+            i += 1
+    plan.groups = [g for g in plan.groups if g]
+    return plan
+
+
+def alternatives(word, vocab, may_be_unfinished, plan, typos):
+    found = [Alternative((form,)) for form in sorted(vocab.forms(word))]
+    if not vocab.knows(word):
+        found.insert(0, Alternative((word,)))
+    for synonym in sorted(vocab.synonyms.get(word, ())):
+        found.append(Alternative(tuple(synonym.split())))
+    if (parts := vocab.split(word)) and not vocab.knows(word):
+        found.append(Alternative(parts))
+    if may_be_unfinished and len(word) >= 3 and word.isalpha() and vocab.starts(word):
+        found.append(Alternative((word,), prefix=True))
+    if not any(vocab.knows(a.words[0]) for a in found if len(a.words) == 1 and not a.prefix):
+        known = [a for a in found if len(a.words) > 1 or a.prefix]
+        if not known:
+            corrections = typos.get(word, [])
+            if corrections:
+                plan.corrected[word] = corrections
+            found += [Alternative((c,), typo=True) for c in corrections]
+    return list(dict.fromkeys(found))
+
+
+# Running a query
+
+
+def _candidates(plan, kinds_wanted, per_kind):
+    """({kind: count}, [(kind, document id)] best first within each kind)."""
+    if not plan.groups:
+        return {}, []
+    only = ""
+    if kinds_wanted:
+        only = " AND kind IN (" + ", ".join(["%s"] * len(kinds_wanted)) + ")"
+    if connection.vendor == "postgresql":
+        table, ident = "core_searchdocument", "id"
+        where = f"vector @@ to_tsquery('{PG_CONFIG}', %s){only}"
+        rank = f"ts_rank_cd(vector, to_tsquery('{PG_CONFIG}', %s)) DESC"
+        expression, rank_args = plan.tsquery(), [plan.tsquery()]
+    else:
+        table, ident = FTS_TABLE, "rowid"
+        where = f"{FTS_TABLE} MATCH %s{only}"
+        rank = f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0)"
+        expression, rank_args = plan.fts5(), []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT kind, count(*) FROM {table} WHERE {where} GROUP BY kind",
+            [expression, *kinds_wanted],
+        )
+        counts = dict(cursor.fetchall())
+        cursor.execute(
+            f"SELECT kind, {ident} FROM (SELECT kind, {ident}, row_number() OVER "
+            f"(PARTITION BY kind ORDER BY {rank}, {ident}) AS n FROM {table} WHERE {where}) "
+            "AS ranked WHERE n <= %s",
+            [*rank_args, expression, *kinds_wanted, per_kind],
+        )
+        return counts, cursor.fetchall()
+
+
+@dataclass
+class Result:
+    kind: object
+    title: str
+    url: str
+    title_html: str
+    snippet_html: str
+    why: str
+    tier: int
+
+
+@dataclass
+class Group:
+    kind: object
+    count: int
+    results: list
+
+    @property
+    def label(self):
+        return self.kind.label if self.count == 1 else self.kind.label_plural
+
+
+@dataclass
+class Outcome:
+    query: str
+    plan: Plan
+    groups: list
+    total: int
+    suggestion: str = ""
+
+    def summary(self):
+        parts = [f"{g.count:,} {g.label}" for g in self.groups]
+        return ", ".join(parts)
+
+
+def highlight(text, plan, limit=None):
+    """`text` escaped, with the words the query matched marked."""
+    wanted = [p for group in plan.groups for a in group for p in getattr(a, "parts", [a])]
+    singles = {a.words[0] for a in wanted if len(a.words) == 1 and not a.prefix}
+    singles |= {w for a in wanted if len(a.words) > 1 for w in a.words}
+    prefixes = [a.words[0] for a in wanted if a.prefix]
+    if limit and len(text) > limit:
+        first = next(
+            (m.start() for m in WORD.finditer(text) if _hit(fold(m.group()), singles, prefixes)),
+            0,
+        )
+        start = max(0, first - limit // 3)
+        text = ("…" if start else "") + text[start : start + limit] + "…"
+    out, last = [], 0
+    for m in WORD.finditer(text):
+        if _hit(fold(m.group()), singles, prefixes):
+            out.append(html.escape(text[last : m.start()]))
+            out.append(format_html("<mark>{}</mark>", m.group()))
+            last = m.end()
+    out.append(html.escape(text[last:]))
+    return mark_safe("".join(out))
+
+
+def _hit(word, singles, prefixes):
+    return word in singles or any(word.startswith(p) for p in prefixes)
+
+
+def _rank(document, plan, query_folded):
+    """(tier, why): 0 exact name, 1 name starts with or holds the words, 2 another name,
+    3 other text, 4 only through a typo; why it matched when it was not by name."""
+    title_tokens = words(document.title)
+    everything = title_tokens + words(document.names) + words(document.body)
+
+    def holds(tokens, typo_ok=False):
+        return all(
+            any(a.matches(tokens) for a in group if typo_ok or not a.typo) for group in plan.groups
+        )
+
+    if not holds(everything):
+        return 4, ""
+    if holds(title_tokens):
+        if fold(document.title) == query_folded or _covered(title_tokens, plan):
+            return 0, ""
+        return 1, ""
+    for label, value in document.name_labels:
+        if holds(title_tokens + words(value)):
+            return 2, f"matched {label} {value}"
+    return 3, "matched in its text"
+
+
+def _covered(tokens, plan):
+    """Is every word of the title one the query asked for (an exact name)?"""
+    asked = [
+        p for group in plan.groups for a in group for p in getattr(a, "parts", [a]) if not p.typo
+    ]
+    return all(
+        any(t in a.words or (a.prefix and t.startswith(a.words[-1])) for a in asked) for t in tokens
+    )
+
+
+def run(query, *, kinds_wanted=(), per_kind=10, version=0):
+    vocab = vocabulary(version)
+    plan = understand(query, vocab)
+    counts, candidates = _candidates(plan, list(kinds_wanted), max(per_kind, CANDIDATES_PER_KIND))
+    documents = SearchDocument.objects.in_bulk([doc_id for _, doc_id in candidates])
+    query_folded = " ".join(plan.words)
+    by_kind = {}
+    for position, (kind_prefix, doc_id) in enumerate(candidates):
+        document = documents.get(doc_id)
+        kind = next((k for k in kinds() if k.prefix == kind_prefix), None)
+        if document is None or kind is None:
+            continue
+        tier, why = _rank(document, plan, query_folded)
+        by_kind.setdefault(kind_prefix, []).append(
+            (
+                tier,
+                position,
+                Result(
+                    kind=kind,
+                    title=document.title,
+                    url=document.url,
+                    title_html=highlight(document.title, plan),
+                    snippet_html=highlight(document.body, plan, limit=180),
+                    why=why,
+                    tier=tier,
+                ),
+            )
+        )
+    groups = []
+    for kind in kinds():
+        if kind.prefix in by_kind:
+            ranked = sorted(by_kind[kind.prefix], key=lambda item: item[:2])[:per_kind]
+            groups.append(Group(kind, counts.get(kind.prefix, 0), [r for *_, r in ranked]))
+    groups.sort(key=lambda g: (min(r.tier for r in g.results), g.kind.search_order))
+    outcome = Outcome(query, plan, groups, sum(g.count for g in groups))
+    if not outcome.total:
+        outcome.suggestion = did_you_mean(plan, vocab)
+    return outcome
+
+
+def did_you_mean(plan, vocab):
+    """The query with each unknown word replaced by the nearest known one, if that finds
+    anything."""
+    unknown = [w for w in plan.words if w.isalpha() and not vocab.knows(w)]
+    if any(len(w) < 3 for w in unknown):
+        return ""
+    near = vocab.near({w: 2 if len(w) >= 5 else 1 for w in unknown})
+    replaced = []
+    changed = False
+    for word in plan.words:
+        if word not in near:
+            replaced.append(word)
+            continue
+        nearest = [term for term in near[word] if term not in STOPWORDS]
+        if not nearest:
+            return ""
+        replaced.append(max(nearest, key=lambda t: (vocab.documents[t], t)))
+        changed = True
+    if not changed:
+        return ""
+    suggestion = " ".join(replaced)
+    counts, _ = _candidates(understand(suggestion, vocab), [], 1)
+    return suggestion if counts else ""
+
+
+def matching_ids(query, *, kind, version=0):
+    """Ids of the records of `kind` that match `query` (the directory's text filter)."""
+    plan = understand(query, vocabulary(version))
+    if not plan.groups:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT object_id FROM core_searchdocument "
+                f"WHERE kind = %s AND vector @@ to_tsquery('{PG_CONFIG}', %s)",
+                [kind.prefix, plan.tsquery()],
+            )
+        else:
+            cursor.execute(
+                f"SELECT d.object_id FROM {FTS_TABLE} f JOIN core_searchdocument d "
+                f"ON d.id = f.rowid WHERE {FTS_TABLE} MATCH %s AND f.kind = %s",
+                [plan.fts5(), kind.prefix],
+            )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def suggestions(query, *, version=0, limit=8):
+    """What the box may be looking for, as the reader types: titles first."""
+    outcome = run(query, per_kind=limit, version=version)
+    ranked = sorted(
+        (r for g in outcome.groups for r in g.results),
+        key=lambda r: (r.tier, r.kind.search_order, r.title),
+    )[:limit]
+    return [
+        {"title": r.title, "kind": str(r.kind.label).capitalize(), "url": r.url} for r in ranked
+    ]

@@ -1,0 +1,255 @@
+"""Site search understands what people type: run on SQLite and on PostgreSQL alike."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bpo_portal.core import search
+from bpo_portal.core.caching import current_version
+from bpo_portal.core.models import SearchDocument, Synonym
+from bpo_portal.directory.models import Provider, ProviderAlias, ServiceLine
+
+pytestmark = pytest.mark.django_db
+
+
+def run(query, **kwargs):
+    return search.run(query, version=current_version(), **kwargs)
+
+
+def first_in_group(outcome, kind):
+    group = next((g for g in outcome.groups if g.kind.prefix == kind), None)
+    return group.results[0].url if group else None
+
+
+# (what a reader types, the kind of record, the page that must come first in its group)
+NATURAL_QUERIES = [
+    # British and American spelling, both ways
+    ("call center", "service-line", "/services/call-centres/"),
+    ("call centre", "service-line", "/services/call-centres/"),
+    ("telecom liberalisation", "incentive", "/incentives/telecom-liberalisation-2003/"),
+    ("telecom liberalization", "incentive", "/incentives/telecom-liberalisation-2003/"),
+    ("search engine optimization", "service-line", "/services/seo-services/"),
+    ("training program", "incentive", "/incentives/specialised-training-programmes/"),
+    # abbreviations and expansions, both ways
+    ("kpo", "category", "/services/#knowledge-process-outsourcing"),
+    ("knowledge process outsourcing", "term", "/glossary/#knowledge-process-outsourcing"),
+    ("PSEB", "organisation", "/organisations/pseb/"),
+    ("Pakistan Software Export Board", "organisation", "/organisations/pseb/"),
+    ("artificial intelligence", "technology", "/technologies/#artificial-intelligence"),
+    ("AI", "technology", "/technologies/#artificial-intelligence"),
+    ("SEZ", "incentive", "/incentives/special-economic-zones/"),
+    # word forms and compounds
+    ("centres", "service-line", "/services/call-centres/"),
+    ("help desk", "term", "/glossary/#help-desk"),
+    ("helpdesk", "term", "/glossary/#help-desk"),
+    ("cyber security", "service-line", "/services/cybersecurity-services/"),
+    ("cybersecurity", "service-line", "/services/cybersecurity-services/"),
+    # typos: one from 5 letters, two from 9
+    ("techincal support", "service-line", "/services/technical-support/"),
+    ("payrolll", "service-line", "/services/payroll-processing/"),
+    ("acounting", "service-line", "/services/accounting-and-bookkeeping/"),
+    ("telecomunications", "industry", "/industries/telecommunications/"),
+    # prefixes: the last word unfinished
+    ("payrol", "service-line", "/services/payroll-processing/"),
+    ("syst", "provider", "/providers/systems-limited/"),
+    ("healthca", "industry", "/industries/healthcare/"),
+    # case, accents and former names
+    ("IBEX", "provider", "/providers/ibex/"),
+    ("Ibèx", "provider", "/providers/ibex/"),
+    ("TRG Customer Solutions", "provider", "/providers/ibex/"),
+]
+
+
+@pytest.mark.parametrize("query, kind, url", NATURAL_QUERIES)
+def test_a_natural_query_finds_its_page_first(query, kind, url):
+    outcome = run(query)
+    assert first_in_group(outcome, kind) == url, [
+        (g.kind.prefix, [r.url for r in g.results[:3]]) for g in outcome.groups
+    ]
+
+
+def test_short_words_match_whole_words_and_abbreviations_only():
+    for query, expansion in (("AI", "artificial intelligence"), ("IT", "information technology")):
+        outcome = run(query)
+        assert outcome.total
+        for group in outcome.groups:
+            for result in group.results:
+                document = SearchDocument.objects.get(url=result.url, title=result.title)
+                tokens = search.words(" ".join((document.title, document.names, document.body)))
+                text = " ".join(tokens)
+                assert query.lower() in tokens or expansion in text, result.title
+
+
+def test_an_exact_name_beats_a_description_match():
+    outcome = run("data entry")
+    lines = next(g for g in outcome.groups if g.kind.prefix == "service-line")
+    assert lines.results[0].title == "Data entry" and lines.results[0].tier == 0
+    assert all(r.tier >= 1 for r in lines.results[1:])
+
+
+def test_typo_matches_come_after_exact_ones():
+    ServiceLine.objects.filter(slug="data-entry").update(description="Keying in records.")
+    search.rebuild()
+    outcome = run("payroll")
+    assert all(r.tier < 4 for g in outcome.groups for r in g.results)
+    corrected = run("payrolll")
+    assert corrected.plan.corrected == {"payrolll": ["payroll"]}
+
+
+def test_a_former_name_says_why_it_matched():
+    outcome = run("TRG Customer")
+    (result,) = next(g for g in outcome.groups if g.kind.prefix == "provider").results
+    assert result.why == "matched former name TRG Customer Solutions"
+
+
+def test_results_are_grouped_and_counted(client):
+    response = client.get(reverse("search"), {"q": "call center"})
+    outcome = response.context["outcome"]
+    assert outcome.total == sum(g.count for g in outcome.groups) > 1
+    html = response.content.decode()
+    assert f"{outcome.total} results for “call center”" in html
+    assert "1 service line" in html
+
+
+def test_matched_words_are_highlighted_and_escaped(client):
+    ServiceLine.objects.filter(slug="data-entry").update(
+        name="Data <b>entry</b>", description="Typing <script>alert(1)</script> records."
+    )
+    search.rebuild()
+    html = client.get(reverse("search"), {"q": "entry typing"}).content.decode()
+    assert "<script>alert(1)</script>" not in html and "<b>entry</b>" not in html
+    assert "<mark>Typing</mark> &lt;script&gt;alert(1)" in html
+    assert "Data &lt;b&gt;<mark>entry</mark>&lt;/b&gt;" in html
+
+
+def test_did_you_mean_offers_the_nearest_word_with_results(client):
+    response = client.get(reverse("search"), {"q": "accnting"})
+    assert response.context["outcome"].total == 0
+    assert response.context["outcome"].suggestion == "accounting"
+    assert 'href="?q=accounting">accounting</a>?' in response.content.decode()
+
+
+def test_one_kind_at_a_time(client):
+    response = client.get(reverse("search"), {"q": "centre", "kind": "statement"})
+    groups = response.context["outcome"].groups
+    assert [g.kind.prefix for g in groups] == ["statement"]
+    assert len(groups[0].results) == min(groups[0].count, 50)
+
+
+def test_the_index_follows_saves_and_deletes(django_capture_on_commit_callbacks):
+    ibex = Provider.objects.get(slug="ibex")
+    with django_capture_on_commit_callbacks(execute=True):
+        ibex.name = "Ibex Global"
+        ibex.save()
+        ProviderAlias.objects.create(provider=ibex, name="Zephyrion Works")
+    assert first_in_group(run("zephyrion"), "provider") == "/providers/ibex/"
+    assert run("Ibex Global").groups[0].results[0].title == "Ibex Global"
+    with django_capture_on_commit_callbacks(execute=True):
+        Provider.objects.get(slug="ufone").delete()
+    assert first_in_group(run("ufone"), "provider") is None
+
+
+def test_curators_synonyms_are_used_after_a_save(django_capture_on_commit_callbacks):
+    assert first_in_group(run("ledgers"), "service-line") is None
+    with django_capture_on_commit_callbacks(execute=True):
+        Synonym.objects.create(term="ledgers", alternatives=["bookkeeping"])
+    found = first_in_group(run("ledgers"), "service-line")
+    assert found == "/services/accounting-and-bookkeeping/"
+
+
+def test_directory_text_filter_uses_the_same_search(client):
+    response = client.get(reverse("directory:provider_list"), {"q": "TRG Customer"})
+    assert [p.slug for p in response.context["page"]] == ["ibex"]
+    response = client.get(reverse("directory:provider_list"), {"q": "syst"})
+    assert [p.slug for p in response.context["page"]] == ["systems-limited"]
+
+
+def test_suggestions_as_json(client):
+    response = client.get(reverse("search_suggest"), {"q": "payrol"})
+    data = json.loads(response.content)
+    assert data["suggestions"][0] == {
+        "title": "Payroll processing",
+        "kind": "Service line",
+        "url": "/services/payroll-processing/",
+    }
+    assert json.loads(client.get(reverse("search_suggest"), {"q": "\x00"}).content) == {
+        "query": "",
+        "suggestions": [],
+    }
+
+
+def test_query_counts(client, many_providers, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        client.get(reverse("search"), {"q": "bulk provider support"})
+    with django_assert_max_num_queries(6):
+        client.get(reverse("search_suggest"), {"q": "bulk prov"})
+
+
+HOSTILE = [
+    "",
+    " ",
+    "x" * 10_000,
+    '"',
+    "*",
+    "NEAR(a b)",
+    "a OR b",
+    "-ibex",
+    "title:ibex",
+    "ibex*",
+    "(((",
+    "' OR 1=1 --",
+    "'; DROP TABLE core_searchdocument; --",
+    "\x00",
+    "a\x00b",
+    "مرکز تماس",  # right-to-left text
+    "\u202eibex",
+    "🙂🙂",
+    "!!!???",
+    "a & b | c <-> d :*",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_get_a_page_not_an_error(client, query):
+    for url in (reverse("search"), reverse("search_suggest"), reverse("directory:provider_list")):
+        response = client.get(url, {"q": query})
+        assert response.status_code == 200, (url, query)
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=300))
+def test_no_query_breaks_search(client, query):
+    assert client.get(reverse("search"), {"q": query}).status_code == 200
+    assert client.get(reverse("search_suggest"), {"q": query}).status_code == 200
+
+
+def test_accents_are_folded_in_the_index_and_the_query(django_capture_on_commit_callbacks):
+    from tests.factories import ProviderFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ProviderFactory(name="Tectónica Servicios", slug="tectonica")
+    assert first_in_group(run("tectonica"), "provider") == "/providers/tectonica/"
+    assert first_in_group(run("TECTÓNICA"), "provider") == "/providers/tectonica/"
+
+
+def test_the_database_engine_is_the_real_one():
+    """SQLite searches its FTS5 table; PostgreSQL its tsvector column, with unaccent and
+    pg_trgm installed by the migration."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT extname FROM pg_extension")
+            assert {"unaccent", "pg_trgm"} <= {row[0] for row in cursor.fetchall()}
+            cursor.execute("SELECT to_tsvector('bpo_search', 'Café Tectónica')::text")
+            assert cursor.fetchone()[0] == "'cafe':1 'tectonica':2"
+        else:
+            cursor.execute("SELECT count(*) FROM core_searchfts")
+            assert cursor.fetchone()[0] == SearchDocument.objects.count()
