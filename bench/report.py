@@ -152,7 +152,7 @@ def write_report(out, target, endpoints, key, budgets):
     if load:
         lines.append(
             f"- **Load test** (`make loadtest`), {load['providers']:,} providers on SQLite "
-            f"{load.get('sqlite', '?')}: {load['started']}; commit {load['provenance']['commit']}; "
+            f"{load.get('sqlite', '?')}: finished {load['finished']}; commit {load['provenance']['commit']}; "
             f"{load['provenance']['machine']}. CPU check before the load: "
             f"{load['provenance'].get('cpu_check_start', '–')}."
         )
@@ -308,6 +308,12 @@ def method(runs):
     latency_urls = settings.get("cold_latency_urls", 300)
     throughput_urls = settings.get("cold_throughput_urls", 300)
     connections = settings.get("cold_connections", 4)
+    mixes = {
+        name: f"{m.get('label', name)}: `{m.get('urls', '?')}`"
+        for run in runs.values()
+        for result in run["results"]
+        for name, m in result.get("cold", {}).items()
+    }
     return [
         "## How it was measured",
         "",
@@ -326,7 +332,9 @@ def method(runs):
         f"over {throughput_urls} other URLs at {connections} connections (all requests over the wall "
         "time from the first request to the last response). Any response other than 2xx, or a "
         f"failed connection, is an error. Each phase stops after {settings.get('cold_limit_seconds')} s "
-        "whatever is left; a phase cut short says so.",
+        "whatever is left; a phase cut short says so. Mixes measured: "
+        + "; ".join(mixes.values())
+        + ".",
         "- **Datasette** (SQLite only) gets the same combinations, in the same order, as table URLs "
         "on `directory_provider`: two `_through` filters (service line and city link tables), "
         "`founded_year__gte=Y`, `_facet=kind&_facet=founded_year`, `_sort=name`, with its facet "
@@ -376,7 +384,8 @@ def size_section(kind, result, endpoints, key, runs):
                 m = phases[phase]
                 short = "" if m["complete"] else " (cut off by the time limit)"
                 lines.append(
-                    f"| {label}, {mix} | {m['connections']} | {m['requests']}/{m['urls']}{short} | "
+                    f"| {label}, {phases.get('label', mix).lower()} | {m['connections']} | "
+                    f"{m['requests']}/{m['urls']}{short} | "
                     f"{fmt(m['p50'])} | {fmt(m['p95'])} | {fmt(m['max'])} | {fmt(m['rps'])} | "
                     f"{m['errors']} |"
                 )
@@ -384,8 +393,8 @@ def size_section(kind, result, endpoints, key, runs):
         s
         for tool in ("cold", "datasette_cold")
         for phases in result.get(tool, {}).values()
-        for m in phases.values()
-        for s in m["error_samples"]
+        for phase in ("latency", "throughput")
+        for s in phases[phase]["error_samples"]
     ]
     ours = cold(result, "throughput", "rps")
     theirs = cold(result, "throughput", "rps", tool="datasette_cold")
@@ -428,7 +437,8 @@ def size_section(kind, result, endpoints, key, runs):
         f"| CSV export of all {size:,} providers (one download) | {fmt(csv['seconds'] * 1000, 0)} | | | | |",
         "",
         f"CSV export: {csv['megabytes']} MB in {csv['seconds']} s; the serving worker's peak RSS "
-        f"grew by {csv['rss_growth_mb']} MB.",
+        f"grew by {fmt(csv['rss_growth_mb'])} MB."
+        + (f" **The download failed**: `{csv['error']}`." if csv.get("error") else ""),
         "",
     ]
     ours_warm = result["endpoints"][key]
@@ -497,7 +507,7 @@ def explain_section(runs):
             "",
             "The statements Django issued for one request (recorded with an execute wrapper, the "
             "page cache turned off), and the facet index build's table reads. Long id lists are "
-            "shortened in the statement shown, not in the one explained.",
+            "shortened where they are shown (statement and plan), not in what was explained.",
             "",
         ]
         for q in explain["queries"]:
@@ -536,9 +546,10 @@ def budget_section(runs, budgets, key):
                 f"| SQLite: {name} p50 ≤ {budget} ms | {fmt(m[name]['p50'])} ms | {verdict(m[name]['p50'], budget)} |"
             )
     csv = big["csv"]
+    failed = " (**the download failed**)" if csv.get("error") else ""
     lines += [
-        f"| SQLite: CSV export ≤ 5 s | {csv['seconds']} s | {verdict(csv['seconds'], 5, unit=' s')} |",
-        f"| SQLite: CSV export, worker RSS grows < 50 MB | {csv['rss_growth_mb']} MB | {verdict(csv['rss_growth_mb'], 50, unit=' MB')} |",
+        f"| SQLite: CSV export ≤ 5 s | {csv['seconds']} s{failed} | {verdict(csv['seconds'], 5, unit=' s')} |",
+        f"| SQLite: CSV export, worker RSS grows < 50 MB | {fmt(csv['rss_growth_mb'])} MB | {verdict(csv['rss_growth_mb'], 50, unit=' MB')} |",
     ]
     postgres = runs.get("postgres")
     if postgres:

@@ -92,9 +92,18 @@ AFTER_SAVE_PAGES = {
 
 
 # Cold URL mixes. A mix turns the database's values (service line and city slugs with their
-# primary keys) into every combination, in a stable order; the benchmark shuffles them with a
-# fixed seed and takes the first COLD_LATENCY_URLS + COLD_THROUGHPUT_URLS. Adding a mix (say
-# site search) is one entry: its combinations and how one becomes a path.
+# primary keys, from database_values) into every combination, in a stable order; the benchmark
+# shuffles them with a fixed seed and takes the first COLD_LATENCY_URLS + COLD_THROUGHPUT_URLS.
+# Adding a mix is one entry in COLD_MIXES, e.g. for the site search
+#
+#     "search": ColdMix(
+#         label="Site search", url_pattern="/search/?q=W",
+#         combinations=lambda values: sorted(values["words"]),  # 600 or more distinct
+#         path=lambda word, values: "/search/?" + urllib.parse.urlencode({"q": word}),
+#     ),
+#
+# and the report shows it beside the directory's. To time a list of paths directly:
+# cold_mix(server.url, latency_paths, throughput_paths) or cold_load(url, paths, connections).
 
 
 @dataclass
@@ -257,7 +266,7 @@ def cold_mixes(base_url, values, datasette_database=None):
             ]
         else:
             continue
-        results[name] = cold_mix(base_url, *paths)
+        results[name] = {"label": mix.label, "urls": mix.url_pattern, **cold_mix(base_url, *paths)}
     return results
 
 
@@ -524,20 +533,26 @@ def rss_kib(pid, field):
 
 
 def csv_export(server):
-    """Time the CSV export of every provider; the worker's peak RSS against its RSS before."""
+    """Time the CSV export of every provider; the worker's peak RSS against its RSS before.
+    A download cut off (say by gunicorn's worker timeout) is recorded, not raised."""
     pids = server.worker_pids()
     before = {pid: rss_kib(pid, "VmRSS") for pid in pids}
     started = time.perf_counter()
-    size = 0
-    with urllib.request.urlopen(server.url + "providers/?format=csv", timeout=300) as response:
-        while chunk := response.read(1 << 16):
-            size += len(chunk)
+    size, error = 0, None
+    try:
+        with urllib.request.urlopen(server.url + "providers/?format=csv", timeout=300) as response:
+            while chunk := response.read(1 << 16):
+                size += len(chunk)
+    except (OSError, http.client.HTTPException) as failure:
+        error = f"{type(failure).__name__}: {failure}"
     seconds = time.perf_counter() - started
-    growth = max((rss_kib(pid, "VmHWM") - before[pid]) / 1024 for pid in pids)
+    alive = [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+    growth = max(((rss_kib(pid, "VmHWM") - before[pid]) / 1024 for pid in alive), default=None)
     return {
         "seconds": round(seconds, 2),
         "megabytes": round(size / 1e6, 1),
-        "rss_growth_mb": round(growth, 1),
+        "rss_growth_mb": round(growth, 1) if growth is not None else None,
+        "error": error,
     }
 
 
