@@ -164,8 +164,10 @@ def text_param(request, name, max_length=200):
 
 
 def id_subquery(ids):
-    """A subquery of the given ids, passed as one parameter whatever their number."""
+    """The given ids for an `__in` lookup, whatever their number. SQLite takes them as one JSON
+    parameter (it limits the number of parameters); PostgreSQL as a plain list, which it plans
+    as `= ANY(array)` knowing the array's length, so it looks the ids up by primary key."""
     ids = [int(pk) for pk in ids]
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+        return ids
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
