@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from bpo_portal.portal import views as portal_views
+
 admin.site.site_header = "BPO Portal curation"
 admin.site.site_title = "BPO Portal curation"
 admin.site.index_title = "Knowledge base"
@@ -11,5 +13,6 @@ urlpatterns = [
     path("", include("bpo_portal.sector.urls")),
     path("", include("bpo_portal.sources.urls")),
     path("", include("bpo_portal.background.urls")),
+    path("admin/quality/", admin.site.admin_view(portal_views.quality), name="quality"),
     path("admin/", admin.site.urls),
 ]

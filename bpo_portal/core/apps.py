@@ -11,7 +11,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from bpo_portal.core import checks, search  # noqa: F401  (registers the deploy checks)
+        from simple_history.signals import post_create_historical_record
+
+        from bpo_portal.core import changes, checks, search  # noqa: F401  (deploy checks)
         from bpo_portal.core.caching import on_links_changed, on_save_or_delete
         from bpo_portal.core.kinds import Kind, register
         from bpo_portal.core.models import Synonym
@@ -21,4 +23,7 @@ class CoreConfig(AppConfig):
         post_delete.connect(on_save_or_delete, dispatch_uid="bpo-data-version-delete")
         m2m_changed.connect(on_links_changed, dispatch_uid="bpo-data-version-m2m")
         post_save.connect(search.on_saved, dispatch_uid="bpo-search-save")
+        post_create_historical_record.connect(
+            changes.on_history_record, dispatch_uid="bpo-public-changes"
+        )
         post_delete.connect(search.on_deleted, dispatch_uid="bpo-search-delete")

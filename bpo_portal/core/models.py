@@ -107,3 +107,28 @@ class Synonym(TimeStampedModel):
             raise ValidationError(
                 {"alternatives": 'Give a list of words or phrases, e.g. ["help desk"].'}
             )
+
+
+class Change(models.Model):
+    """One change to the knowledge base, as the public sees it: which record, what happened,
+    which of its fields, when. Written with each history record; who made it stays in the
+    history, for curators only."""
+
+    class Action(models.TextChoices):
+        ADDED = "+", "Added"
+        CHANGED = "~", "Changed"
+        REMOVED = "-", "Removed"
+
+    date = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    title = models.CharField(max_length=300)
+    url = models.CharField(max_length=400, blank=True)
+    action = models.CharField(max_length=1, choices=Action)
+    fields = models.JSONField(default=list, help_text="The fields that changed, by name.")
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.kind} {self.title}"

@@ -122,11 +122,25 @@ class ProviderIndustryInline(CitedRowInline):
     verbose_name_plural = "industries served (each with its citation)"
 
 
+class NotStated(admin.SimpleListFilter):
+    title = "not stated in the sources"
+    parameter_name = "missing"
+
+    def lookups(self, request, model_admin):
+        return [(name, label) for name, (label, _) in Provider.NOT_STATED.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in Provider.NOT_STATED:
+            return queryset.filter(Provider.NOT_STATED[self.value()][1]).distinct()
+        return queryset
+
+
 @admin.register(Provider)
 class ProviderAdmin(CitedAdmin):
     list_display = ["name", "kind", "founded_year", "parent", "related_count", "is_demo"]
     count_column = ("service_links", "Service lines")
     list_filter = [
+        NotStated,
         "kind",
         "is_demo",
         "founded_year_ambiguous",

@@ -177,7 +177,11 @@ def generate(count, seed=0, progress=None):
         raise ValueError(
             "Load the knowledge base first: demo providers link to its services and cities."
         )
-    source, _ = Source.objects.get_or_create(slug=DEMO_SOURCE["slug"], defaults=DEMO_SOURCE)
+    source = Source.objects.filter(slug=DEMO_SOURCE["slug"]).first()
+    if source is None:
+        source = Source(**DEMO_SOURCE)
+        source.skip_history_when_saving = True  # not knowledge: no history, no public change
+        source.save()
     start_number = Provider.objects.filter(is_demo=True).count()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     types = {

@@ -252,6 +252,15 @@ class Provider(Cited, TimeStampedModel):
 
     history = HistoricalRecords()
 
+    # Facts the sources may leave unstated: (what, the condition of a provider lacking it).
+    NOT_STATED = {
+        "kind": ("kind", Q(kind=Kind.NOT_STATED)),
+        "founded_year": ("founding year", Q(founded_year__isnull=True)),
+        "services": ("service lines", Q(service_links__isnull=True)),
+        "cities": ("cities", Q(city_links__isnull=True)),
+        "markets": ("markets", Q(market_links__isnull=True)),
+    }
+
     class Meta:
         ordering = ["name"]
         indexes = [

@@ -10,8 +10,10 @@ ACTIONS = ("add", "change", "view")
 
 
 def curated_models():
-    """Every kind of knowledge and its history."""
-    models = set(knowledge_models())
+    """Every kind of knowledge and its history, and readers' suggestions."""
+    from bpo_portal.portal.models import Suggestion
+
+    models = set(knowledge_models()) | {Suggestion}
     return models | {m.history.model for m in models if hasattr(m, "history")}
 
 

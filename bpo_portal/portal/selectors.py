@@ -1,8 +1,17 @@
 """Reads for the pages that span every kind of knowledge: home and site-wide search."""
 
-from django.db.models import Count, F
+import hashlib
+from datetime import timedelta
 
+from django.conf import settings
+from django.db.models import Count, F
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+from bpo_portal.core.kinds import kinds
+from bpo_portal.core.models import Change, SearchDocument
 from bpo_portal.directory.models import City, Provider, ServiceCategory
+from bpo_portal.portal.models import Suggestion
 from bpo_portal.sector.models import Incentive, Statistic
 from bpo_portal.sources.models import prefetch_citations
 
@@ -14,13 +23,29 @@ HEADLINE_STATISTICS = [
 ]
 
 
-def home_page():
-    headline = {
-        s.slug: s
-        for s in Statistic.objects.filter(slug__in=HEADLINE_STATISTICS)
+def current_figures(slugs):
+    """{slug: the figure now current in its line}: a figure a newer one replaced gives way to
+    the newest figure replacing it, however many replacements there have been."""
+    metrics = Statistic.objects.filter(slug__in=slugs).values("metric")
+    line = {
+        s.pk: s
+        for s in Statistic.objects.filter(metric__in=metrics)
         .select_related("origin", "metric")
         .prefetch_related(prefetch_citations())
     }
+    newer = {s.supersedes_id: s for s in line.values() if s.supersedes_id}
+    current = {}
+    for figure in line.values():
+        if figure.slug in slugs:
+            newest = figure
+            while newest.pk in newer:
+                newest = newer[newest.pk]
+            current[figure.slug] = newest
+    return current
+
+
+def home_page():
+    headline = current_figures(HEADLINE_STATISTICS)
     return {
         "headline": [headline[slug] for slug in HEADLINE_STATISTICS if slug in headline],
         "categories": list(
@@ -36,3 +61,51 @@ def home_page():
         ),
         "provider_count": Provider.objects.real().count(),
     }
+
+
+def public_changes():
+    return Change.objects.order_by("-date", "-id")
+
+
+def change_in_words(change):
+    kind = next((k for k in kinds() if k.prefix == change.kind), None)
+    label = kind.label if kind else change.kind
+    if change.action == Change.Action.CHANGED and change.fields:
+        return f"{label.capitalize()} changed: {', '.join(f.replace('_', ' ') for f in change.fields)}."
+    return f"{label.capitalize()} {change.get_action_display().lower()}."
+
+
+def local_page(text):
+    """A path of this site the reader came from, or "/" (never another site's address)."""
+    text = text.replace("\x00", "").strip()[:400]
+    if not text.startswith("/") or text.startswith("//"):
+        return "/"
+    try:
+        resolve(text.split("#")[0].split("?")[0])
+    except Resolver404:
+        return "/"
+    return text
+
+
+def record_on_page(page):
+    """(kind, id, title) of the record a page shows, if it is a record's own page."""
+    document = SearchDocument.objects.filter(url=page).first()
+    if document is None:
+        return None
+    return document.kind, document.object_id, document.title
+
+
+def address_hash(request):
+    """The reader's address, hashed with the site's key: enough to count, not to identify."""
+    address = request.META.get("REMOTE_ADDR", "")
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+
+
+SUGGESTIONS_PER_WINDOW = 5
+SUGGESTION_WINDOW = timedelta(minutes=10)
+
+
+def too_many_suggestions(address):
+    since = timezone.now() - SUGGESTION_WINDOW
+    recent = Suggestion.objects.filter(address_hash=address, created__gte=since)
+    return recent.count() >= SUGGESTIONS_PER_WINDOW

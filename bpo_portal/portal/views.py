@@ -1,13 +1,20 @@
-from django.contrib import messages
+from django.contrib import admin, messages
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_http_methods, require_safe
 
 from bpo_portal.core import search as engine
 from bpo_portal.core.caching import cached_page, request_version, versioned
 from bpo_portal.core.filtering import text_param
 from bpo_portal.core.kinds import kinds
 from bpo_portal.portal import selectors
+from bpo_portal.portal.forms import SuggestionForm
+from bpo_portal.portal.quality import dashboard
 
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_KIND = 10
@@ -59,3 +66,91 @@ def suggest(request):
     version = request_version(request)
     found = versioned(request, "suggest", query, lambda: engine.suggestions(query, version=version))
     return JsonResponse({"query": query, "suggestions": found})
+
+
+CHANGES_PER_PAGE = 50
+
+
+@require_safe
+@cached_page
+def changes(request):
+    page = Paginator(selectors.public_changes(), CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "portal/changes.html", {"page": page})
+
+
+class ChangesFeed(Feed):
+    """The newest changes to the knowledge base, as an Atom feed."""
+
+    feed_type = Atom1Feed
+    title = "BPO Portal: recent changes"
+    subtitle = "What curators have added, changed or removed in the knowledge base."
+    link = "/changes/"
+
+    def items(self):
+        return selectors.public_changes()[:CHANGES_PER_PAGE]
+
+    def item_title(self, change):
+        return f"{change.get_action_display()}: {change.title}"
+
+    def item_description(self, change):
+        return selectors.change_in_words(change)
+
+    def item_link(self, change):
+        return (change.url or reverse("changes")) + f"#change-{change.pk}"
+
+    def item_pubdate(self, change):
+        return change.date
+
+    def item_guid(self, change):
+        return f"bpo-portal-change-{change.pk}"
+
+    item_guid_is_permalink = False
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def suggest_correction(request):
+    """Suggest a correction: a form (GET), and the suggestion queued for curators (POST)."""
+    page = selectors.local_page(request.GET.get("page") or request.POST.get("page") or "")
+    record = selectors.record_on_page(page)
+    form = SuggestionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        address = selectors.address_hash(request)
+        if selectors.too_many_suggestions(address):
+            messages.error(
+                request,
+                "Thank you, but this address has sent several corrections in the last few "
+                "minutes. Please try again a little later; what you typed is still below.",
+            )
+            status = 429
+        elif form.is_valid():
+            suggestion = form.save(commit=False)
+            suggestion.page = page
+            suggestion.address_hash = address
+            if record is not None:
+                suggestion.record_kind, suggestion.record_id, suggestion.record_title = record
+            try:
+                suggestion.save()
+            except DatabaseError:
+                messages.error(
+                    request,
+                    "We could not save your correction just now. Nothing you typed is lost: "
+                    "it is still below. Please send it again in a moment.",
+                )
+                status = 503
+            else:
+                return render(request, "portal/suggest_thanks.html", {"page": page})
+        else:
+            status = 400
+    return render(
+        request,
+        "portal/suggest.html",
+        {"form": form, "page": page, "record": record},
+        status=status,
+    )
+
+
+def quality(request):
+    """The curators' quality dashboard (in the admin)."""
+    context = {**admin.site.each_context(request), "title": "Quality dashboard", **dashboard()}
+    return render(request, "admin/quality.html", context)

@@ -31,6 +31,20 @@ class MetricAdmin(CuratedAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class StaleFigure(admin.SimpleListFilter):
+    title = "newer figure needed"
+    parameter_name = "stale"
+    YEARS = 5
+
+    def lookups(self, request, model_admin):
+        return [("1", f"Period ended over {self.YEARS} years ago, nothing newer")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.stale(years=self.YEARS)
+        return queryset
+
+
 @admin.register(Statistic)
 class StatisticAdmin(CitedAdmin):
     list_display = [
@@ -42,12 +56,12 @@ class StatisticAdmin(CitedAdmin):
         "origin",
         "is_forecast",
     ]
-    list_filter = ["metric", "origin", "unit", "period_kind", "is_forecast"]
+    list_filter = [StaleFigure, "metric", "origin", "unit", "period_kind", "is_forecast"]
     list_select_related = ["metric", "origin"]
     search_fields = ["scope", "metric__name"]
-    autocomplete_fields = ["metric", "origin"]
+    autocomplete_fields = ["metric", "origin", "supersedes"]
     fieldsets = [
-        (None, {"fields": ["slug", "metric", "scope", "origin", "is_forecast"]}),
+        (None, {"fields": ["slug", "metric", "scope", "origin", "is_forecast", "supersedes"]}),
         ("Value", {"fields": ["qualifier", "value", "value_upper", "unit"]}),
         (
             "Period",

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from bpo_portal.core.kinds import kinds
@@ -94,6 +95,21 @@ class Metric(TimeStampedModel):
         return url_for("sector:statistic_list") + f"?metric={self.slug}"
 
 
+class StatisticQuerySet(models.QuerySet):
+    def current(self):
+        """Figures no newer figure has replaced."""
+        return self.filter(superseded_by__isnull=True)
+
+    def stale(self, *, years=5):
+        """Current figures for periods that ended more than `years` years ago."""
+        limit = timezone.now().year - years
+        return (
+            self.current()
+            .filter(year__lt=limit)
+            .exclude(period_kind__in=[Statistic.PeriodKind.SPAN, Statistic.PeriodKind.NOT_STATED])
+        )
+
+
 class Statistic(Cited, TimeStampedModel):
     class Unit(models.TextChoices):
         USD_BILLION = "usd_bn", "US$ billion"
@@ -151,6 +167,17 @@ class Statistic(Cited, TimeStampedModel):
         help_text="Who the source attributes the figure to.",
     )
     is_forecast = models.BooleanField(default=False)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        help_text="The older figure of the same metric and scope this one replaces: a later "
+        "period, or a revised value for the same period from a newer source. Both stay shown.",
+    )
+
+    objects = StatisticQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -191,6 +218,22 @@ class Statistic(Cited, TimeStampedModel):
 
     def __str__(self):
         return f"{self.scope}: {self.display_value}"
+
+    def clean(self):
+        super().clean()
+        older = self.supersedes
+        if older is None:
+            return
+        if older.pk == self.pk:
+            raise ValidationError({"supersedes": "A figure cannot replace itself."})
+        if older.metric_id != self.metric_id:
+            raise ValidationError({"supersedes": "A newer figure replaces one of the same metric."})
+        seen = {self.pk}
+        while older is not None:  # no circles: A replaces B replaces A
+            if older.pk in seen:
+                raise ValidationError({"supersedes": "That would make a circle of replacements."})
+            seen.add(older.pk)
+            older = older.supersedes
 
     def get_absolute_url(self):
         return url_for("sector:statistic_list") + f"#{self.slug}"

@@ -30,8 +30,8 @@ def related_incentives(*, incentive):
 
 
 def statistics():
-    return Statistic.objects.select_related("metric", "origin").prefetch_related(
-        prefetch_citations(), "disagreements"
+    return Statistic.objects.select_related("metric", "origin", "supersedes").prefetch_related(
+        prefetch_citations(), "disagreements", "superseded_by"
     )
 
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
@@ -12,15 +14,19 @@ from bpo_portal.sources.resources import resource_for
 
 
 class CitationInline(GenericTabularInline):
-    """Citations of any cited row, edited on that row's page. At least one is required."""
+    """Citations of any cited row, edited on that row's page. At least one is required; a source
+    not recorded yet can be added from here (the + beside the source)."""
 
     model = Citation
-    fields = ["source", "section", "field", "note"]
+    fields = ["source", "section", "page", "table", "locator", "field", "note"]
     autocomplete_fields = ["source"]
     extra = 0
     min_num = 1
     validate_min = True
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+
+CITE_PLACE = ("cite_section", "cite_page", "cite_locator")
 
 
 class NewRowCitationForm(forms.ModelForm):
@@ -34,29 +40,43 @@ class NewRowCitationForm(forms.ModelForm):
         queryset=Source.objects.none(), required=False, label="Source"
     )
     cite_section = forms.CharField(required=False, label="Section heading")
+    cite_page = forms.CharField(required=False, max_length=20, label="Page")
+    cite_locator = forms.CharField(required=False, max_length=200, label="Or where else")
     cite_note = forms.CharField(required=False, label="Citation note (our words)")
+
+    def citation(self, fact=None):
+        data = self.cleaned_data
+        return Citation(
+            fact=fact,
+            source=data.get("cite_source"),
+            section=data.get("cite_section") or "",
+            page=data.get("cite_page") or "",
+            locator=data.get("cite_locator") or "",
+            note=data.get("cite_note") or "",
+        )
 
     def clean(self):
         cleaned = super().clean()
-        values = [cleaned.get(name) for name in ("cite_source", "cite_section", "cite_note")]
+        given = [cleaned.get(name) for name in ("cite_source", *CITE_PLACE, "cite_note")]
         is_new = self.instance.pk is None
-        if (is_new and self.has_changed() and not all(values)) or (any(values) and not all(values)):
+        if not any(given) and not (is_new and self.has_changed()):
+            return cleaned
+        place = any(cleaned.get(name) for name in CITE_PLACE)
+        if not (cleaned.get("cite_source") and cleaned.get("cite_note") and place):
             raise forms.ValidationError(
-                "Give the source, the section heading and a note: every fact needs its citation."
+                "Give the source, where in it (a section heading, a page or a locator) and a "
+                "note: every fact needs its citation."
             )
-        source, section = values[0], values[1]
-        if source and section and section not in source.headings:
-            self.add_error("cite_section", f"“{section}” is not a section heading of {source}.")
+        try:
+            self.citation().clean()
+        except ValidationError as error:
+            for message in error.message_dict.get("section", []):
+                self.add_error("cite_section", message)
         return cleaned
 
     def save_citation(self, obj):
         if self.cleaned_data.get("cite_source"):
-            citation = Citation(
-                fact=obj,
-                source=self.cleaned_data["cite_source"],
-                section=self.cleaned_data["cite_section"],
-                note=self.cleaned_data["cite_note"],
-            )
+            citation = self.citation(obj)
             citation.full_clean()
             citation.save()
 
@@ -72,6 +92,15 @@ class NewRowCitationFormSet(BaseInlineFormSet):
         field = form.fields["cite_source"]
         field.queryset = Source.objects.all()
         field.choices = self._source_choices
+        # A + beside the menu adds a source in a pop-up window, as for any related field.
+        field.widget = RelatedFieldWidgetWrapper(
+            field.widget,
+            Citation._meta.get_field("source").remote_field,
+            admin.site,
+            can_add_related=True,
+            can_change_related=False,
+            can_view_related=False,
+        )
 
     def save(self, commit=True):
         saved = super().save(commit=commit)
@@ -84,7 +113,7 @@ class NewRowCitationFormSet(BaseInlineFormSet):
 class CitedRowInline(admin.TabularInline):
     """Base for inlines of cited child rows; subclasses list their fields before CITE_FIELDS."""
 
-    CITE_FIELDS = ["cite_source", "cite_section", "cite_note"]
+    CITE_FIELDS = ["cite_source", *CITE_PLACE, "cite_note"]
     form = NewRowCitationForm
     formset = NewRowCitationFormSet
     extra = 0
@@ -117,27 +146,89 @@ class CuratedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     def get_resource_classes(self, request):
         return [resource_for(self.model)]
 
+    def save_model(self, request, obj, form, change):
+        # Opened from a reader's correction: the record's history names it.
+        suggestion = request.GET.get("_suggestion", "")
+        if suggestion.isdigit():
+            obj._change_reason = f"Correction suggested by a reader (suggestion #{suggestion})"
+        super().save_model(request, obj, form, change)
+
+
+class SingleCitation(admin.SimpleListFilter):
+    title = "citations"
+    parameter_name = "citations"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Only one")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.annotate(citation_total=Count("citations")).filter(citation_total=1)
+        return queryset
+
 
 class CitedAdmin(CuratedAdmin):
     """Admin for a cited model: its citations are edited inline."""
 
     inlines = [CitationInline]
 
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), SingleCitation]
+
+
+class CitedByNothing(admin.SimpleListFilter):
+    title = "use"
+    parameter_name = "cited"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Cited by nothing")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(citations__isnull=True)
+        return queryset
+
 
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
-    list_display = ["title", "file_name", "title_is_ours", "related_count"]
+    list_display = ["title", "kind", "publisher", "published", "related_count"]
     count_column = ("citations", "Citations")
-    search_fields = ["title", "summary", "file_name"]
+    list_filter = ["kind", CitedByNothing]
+    search_fields = ["title", "summary", "publisher", "authors", "url", "file_name"]
     prepopulated_fields = {"slug": ["title"]}
+    fieldsets = [
+        (None, {"fields": ["kind", "title", "title_is_ours", "slug", "summary"]}),
+        (
+            "Where it was published",
+            {
+                "fields": [
+                    "publisher",
+                    "authors",
+                    ("published", "published_precision"),
+                    "url",
+                    "accessed",
+                    "archive_url",
+                    "language",
+                ]
+            },
+        ),
+        (
+            "Parts",
+            {
+                "fields": ["headings", "file_name"],
+                "description": "Section headings, if the source has them, let citations name "
+                "a section; otherwise citations give a page, a table or a locator.",
+            },
+        ),
+    ]
 
 
 @admin.register(Citation)
 class CitationAdmin(CuratedAdmin):
-    list_display = ["section", "source", "content_type", "fact_label", "field"]
+    list_display = ["place", "source", "content_type", "fact_label", "field"]
     list_filter = ["source", "content_type"]
     list_select_related = ["source", "content_type"]
-    search_fields = ["section", "note"]
+    search_fields = ["section", "page", "locator", "note"]
     autocomplete_fields = ["source"]
 
     def get_queryset(self, request):

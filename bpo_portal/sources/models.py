@@ -1,32 +1,92 @@
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.models import HistoricalRecords
 
 from bpo_portal.core.links import url_for
 from bpo_portal.core.models import TimeStampedModel
 
+web_address = URLValidator(
+    schemes=["http", "https"], message="Give a web address starting with http:// or https://."
+)
+
 
 class Source(TimeStampedModel):
-    """One of the articles the knowledge base is taken from."""
+    """Where facts come from: an article, a report, a dataset, a press release, a web page or an
+    interview. The knowledge base started from five articles kept as files beside it; a source
+    found later is recorded with its address, publisher and date."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        REPORT = "report", "Report"
+        DATASET = "dataset", "Dataset"
+        PRESS_RELEASE = "press_release", "Press release"
+        WEB_PAGE = "web_page", "Web page"
+        INTERVIEW = "interview", "Interview"
+
+    class Precision(models.TextChoices):
+        YEAR = "year", "Year"
+        MONTH = "month", "Month"
+        DAY = "day", "Day"
 
     slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=15, choices=Kind, default=Kind.ARTICLE)
     title = models.CharField(max_length=200)
     title_is_ours = models.BooleanField(
         default=False,
-        help_text="Ticked when the article has no title of its own and this one is ours.",
+        help_text="Ticked when the source has no title of its own and this one is ours.",
     )
+    publisher = models.CharField(max_length=200, blank=True)
+    authors = models.CharField(max_length=300, blank=True)
+    published = models.DateField(
+        null=True, blank=True, help_text="Give the first day of the month or year if less is known."
+    )
+    published_precision = models.CharField(
+        max_length=5,
+        choices=Precision,
+        default=Precision.DAY,
+        help_text="How much of the date is known.",
+    )
+    url = models.URLField(
+        max_length=500, blank=True, validators=[web_address], verbose_name="address (URL)"
+    )
+    accessed = models.DateField(null=True, blank=True, help_text="When we read it at that address.")
+    archive_url = models.URLField(
+        max_length=500, blank=True, validators=[web_address], verbose_name="archived copy (URL)"
+    )
+    language = models.CharField(max_length=35, default="English")
     summary = models.TextField(help_text="One line, in our words.")
-    file_name = models.CharField(max_length=100, unique=True)
+    file_name = models.CharField(
+        max_length=100, blank=True, help_text="For the articles kept beside the knowledge base."
+    )
     headings = models.JSONField(
         default=list,
-        help_text="Section headings in the order they appear; citations must name one of them.",
+        blank=True,
+        help_text="Section headings in the order they appear, where the source has them; a "
+        "citation of a section must then name one of them.",
     )
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["file_name"]
+        ordering = ["created", "slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~models.Q(url=""),
+                name="source_url_unique",
+                violation_error_message="Another source has this address.",
+            ),
+            models.UniqueConstraint(
+                fields=["file_name"],
+                condition=~models.Q(file_name=""),
+                name="source_file_name_unique",
+                violation_error_message="Another source has this file.",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -34,12 +94,50 @@ class Source(TimeStampedModel):
     def get_absolute_url(self):
         return url_for("sources:detail", self.slug)
 
+    @property
+    def display_date(self):
+        """The publication date as precisely as it is known, e.g. “March 2024”."""
+        if self.published is None:
+            return ""
+        if self.published_precision == self.Precision.YEAR:
+            return str(self.published.year)
+        if self.published_precision == self.Precision.MONTH:
+            return self.published.strftime("%B %Y")
+        return f"{self.published.day} {self.published.strftime('%B %Y')}"
+
+    def clean(self):
+        super().clean()
+        if not isinstance(self.headings, list) or not all(
+            isinstance(h, str) for h in self.headings
+        ):
+            raise ValidationError({"headings": 'Give a list of headings, e.g. ["Findings"].'})
+        if self.url:
+            duplicate = Source.objects.filter(url=self.url).exclude(pk=self.pk).first()
+            if duplicate is not None:
+                raise ValidationError(
+                    {
+                        "url": format_html(
+                            'This address is already recorded as <a href="{}">{}</a>.',
+                            reverse("admin:sources_source_change", args=[duplicate.pk]),
+                            duplicate,
+                        )
+                    }
+                )
+
 
 class Citation(TimeStampedModel):
-    """Ties one fact (any cited row) to the article and section it comes from."""
+    """Ties one fact (any cited row) to where in a source it comes from: a section heading, a
+    page, a table, or a short locator in our words."""
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
-    section = models.CharField(max_length=200, help_text="A section heading of the source.")
+    section = models.CharField(
+        max_length=200, blank=True, help_text="A section heading of the source, if it has them."
+    )
+    page = models.CharField(max_length=20, blank=True, help_text="e.g. 14, or 14–15.")
+    table = models.CharField(max_length=100, blank=True, help_text="e.g. Table 3.")
+    locator = models.CharField(
+        max_length=200, blank=True, help_text="Where else to look, in our words."
+    )
     field = models.CharField(
         max_length=50,
         blank=True,
@@ -56,20 +154,45 @@ class Citation(TimeStampedModel):
         indexes = [models.Index(fields=["content_type", "object_id"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "source", "section", "field"],
-                name="citation_unique_per_fact_section_field",
-                violation_error_message="This fact already cites that section for that field.",
-            )
+                fields=["content_type", "object_id", "source", "section", "page", "table", "field"],
+                name="citation_unique_per_fact_place_field",
+                violation_error_message="This fact already cites that place for that field.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(section="", page="", table="", locator=""),
+                name="citation_names_a_place",
+                violation_error_message="Say where in the source: a section, a page, a table "
+                "or a short locator.",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.section} ({self.field or 'whole fact'})"
+        return f"{self.place} ({self.field or 'whole fact'})"
+
+    @property
+    def place(self):
+        """Where in the source, in words: “section “Findings”, page 14”."""
+        parts = []
+        if self.section:
+            parts.append(f"section “{self.section}”")
+        if self.page:
+            parts.append(f"page {self.page}")
+        if self.table:
+            parts.append(self.table)
+        if self.locator:
+            parts.append(self.locator)
+        return ", ".join(parts)
 
     def clean(self):
         super().clean()
-        if self.source_id and self.section and self.section not in self.source.headings:
+        headings = self.source.headings if self.source_id else []
+        if self.section and headings and self.section not in headings:
             raise ValidationError(
                 {"section": f"“{self.section}” is not a section heading of this source."}
+            )
+        if self.section and self.source_id and not headings:
+            raise ValidationError(
+                {"section": "This source has no section headings: give a page, table or locator."}
             )
 
 

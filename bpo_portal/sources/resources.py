@@ -6,17 +6,20 @@ from import_export import fields, resources
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.sources.models import Cited, Source
 
-CITE_COLUMNS = ("cite_source", "cite_section", "cite_note")
+CITE_COLUMNS = ("cite_source", "cite_section", "cite_page", "cite_locator", "cite_note")
 
 
-def citation_problem(source_slug, section, note):
+def citation_problem(source_slug, section, page, locator, note):
     """Why these citation columns cannot cite a fact, or None when they can."""
-    if not all((source_slug, section, note)):
-        return "Give cite_source (a source slug), cite_section and cite_note: every fact needs its citation."
+    if not (source_slug and note and (section or page or locator)):
+        return (
+            "Give cite_source (a source slug), where in it (cite_section, cite_page or "
+            "cite_locator) and cite_note: every fact needs its citation."
+        )
     source = Source.objects.filter(slug=source_slug).first()
     if source is None:
         return f"cite_source “{source_slug}” is not the slug of a source."
-    if section not in source.headings:
+    if section and section not in source.headings:
         return f"cite_section “{section}” is not a section heading of {source}."
     return None
 
@@ -43,13 +46,15 @@ class CuratedResource(resources.ModelResource):
     def after_save_instance(self, instance, row, **kwargs):
         super().after_save_instance(instance, row, **kwargs)
         values = self.citation_values(row)
-        if isinstance(instance, Cited) and all(values):
-            source_slug, section, note = values
+        if isinstance(instance, Cited) and not citation_problem(*values):
+            source_slug, section, page, locator, note = values
             instance.citations.get_or_create(
                 source=Source.objects.get(slug=source_slug),
                 section=section,
+                page=page,
+                table="",
                 field="",
-                defaults={"note": note},
+                defaults={"note": note, "locator": locator},
             )
 
 

@@ -8,7 +8,7 @@ from bpo_portal.sources.models import Citation, Cited, Source
 
 
 def sources_overview():
-    return Source.objects.annotate(citation_count=Count("citations")).order_by("file_name")
+    return Source.objects.annotate(citation_count=Count("citations")).order_by("created", "slug")
 
 
 def fact_querysets():
@@ -31,8 +31,8 @@ def source_sections(*, source):
         .prefetch_related(GenericPrefetch("fact", fact_querysets()))
         .order_by("id")
     )
-    by_heading = {heading: [] for heading in source.headings}
+    by_part = {heading: [] for heading in source.headings}
     for citation in citations:
         if isinstance(citation.fact, Cited):
-            by_heading.setdefault(citation.section, []).append(citation)
-    return [(heading, items) for heading, items in by_heading.items() if items]
+            by_part.setdefault(citation.section or citation.place.capitalize(), []).append(citation)
+    return [(part, items) for part, items in by_part.items() if items]

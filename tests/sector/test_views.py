@@ -116,7 +116,7 @@ class TestStatistics:
         assert response.status_code == 200 and "Ignored" in text(response)
 
     def test_query_count(self, client, django_assert_max_num_queries):
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(14):
             client.get(self.url, {"metric": "it-exports", "year": "2022"})
 
     def test_export(self, client):

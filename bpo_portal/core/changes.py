@@ -1,0 +1,60 @@
+"""The public record of changes: each history record of a kind of knowledge becomes a `Change`
+row (what, which fields, when), leaving out who made it and rows of generated demo data."""
+
+from bpo_portal.core.kinds import kind_for
+from bpo_portal.core.models import Change
+
+INTERNAL = {"id", "created", "modified", "is_demo"}
+
+
+def is_demo_row(record):
+    """Generated demo data, or a row hanging off it (a demo provider's links and citations)."""
+    if getattr(record, "is_demo", False):
+        return True
+    for name in ("provider", "fact"):
+        parent = getattr(record, name, None) if hasattr(type(record), name) else None
+        if parent is not None and getattr(parent, "is_demo", False):
+            return True
+    return False
+
+
+def changed_fields(history):
+    previous = history.prev_record
+    if previous is None:
+        return []
+    delta = history.diff_against(previous)
+    return [change.field for change in delta.changes if change.field not in INTERNAL]
+
+
+def on_history_record(sender, instance, history_instance, **kwargs):
+    """Signal receiver (simple-history's post_create_historical_record)."""
+    kind = kind_for(type(instance))
+    if kind is None or is_demo_row(instance):
+        return
+    action = history_instance.history_type
+    fields = changed_fields(history_instance) if action == Change.Action.CHANGED else []
+    if action == Change.Action.CHANGED and not fields:
+        return  # saved without a change that shows
+    Change.objects.create(
+        date=history_instance.history_date,
+        kind=kind.prefix,
+        object_id=instance.pk,
+        title=title(instance)[:300],
+        url=address(instance) if action != Change.Action.REMOVED else "",
+        action=action,
+        fields=fields,
+    )
+
+
+def title(record):
+    fact = getattr(record, "fact", None) if hasattr(type(record), "fact") else None
+    if fact is not None:
+        return f"a source of {title(fact)}"
+    describe = getattr(record, "describe", None)
+    return describe() if describe else str(record)
+
+
+def address(record):
+    fact = getattr(record, "fact", None) if hasattr(type(record), "fact") else None
+    target = fact if fact is not None else record
+    return target.get_absolute_url() if hasattr(target, "get_absolute_url") else ""

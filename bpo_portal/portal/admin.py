@@ -1,0 +1,107 @@
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from bpo_portal.core.kinds import kinds
+from bpo_portal.portal.models import Suggestion
+
+
+def record_admin_url(suggestion):
+    """The admin page to edit the record a suggestion is about, or None."""
+    kind = next((k for k in kinds() if k.prefix == suggestion.record_kind), None)
+    if kind is None or suggestion.record_id is None:
+        return None
+    meta = kind.model._meta
+    try:
+        url = reverse(
+            f"admin:{meta.app_label}_{meta.model_name}_change", args=[suggestion.record_id]
+        )
+    except NoReverseMatch:
+        return None
+    return f"{url}?_suggestion={suggestion.pk}"
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(SimpleHistoryAdmin):
+    """The queue of readers' corrections: nothing is published until a curator acts, and
+    nothing is deleted (a rejection keeps its reason)."""
+
+    list_display = ["created", "status", "about", "short_wrong", "has_source"]
+    list_filter = ["status"]
+    search_fields = ["wrong", "should_be", "record_title", "page"]
+    readonly_fields = [
+        "created",
+        "page_link",
+        "record_title",
+        "wrong",
+        "should_be",
+        "source_link",
+        "email",
+    ]
+    fields = [
+        "created",
+        "page_link",
+        "record_title",
+        "wrong",
+        "should_be",
+        "source_link",
+        "email",
+        "status",
+        "reason",
+    ]
+    actions = ["accept"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="about")
+    def about(self, obj):
+        return obj.record_title or obj.page
+
+    @admin.display(description="what is wrong")
+    def short_wrong(self, obj):
+        return obj.wrong[:100]
+
+    @admin.display(description="source given", boolean=True)
+    def has_source(self, obj):
+        return bool(obj.source_url)
+
+    @admin.display(description="page")
+    def page_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.page, obj.page)
+
+    @admin.display(description="source (URL)")
+    def source_link(self, obj):
+        if not obj.source_url:
+            return "—"
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer">{}</a>', obj.source_url, obj.source_url
+        )
+
+    @admin.action(description="Accept, and open the record to edit")
+    def accept(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Accept one suggestion at a time.", messages.WARNING)
+            return None
+        suggestion = queryset.get()
+        suggestion.status = Suggestion.Status.ACCEPTED
+        suggestion._change_reason = f"Accepted by {request.user.get_username()}"
+        suggestion.save()
+        target = record_admin_url(suggestion)
+        if target is None:
+            self.message_user(
+                request,
+                format_html(
+                    'Accepted. The page <a href="{}">{}</a> shows several records: edit the '
+                    "one concerned.",
+                    suggestion.page,
+                    suggestion.page,
+                ),
+            )
+            return None
+        return redirect(target)

@@ -1,0 +1,206 @@
+"""Curation that grows the knowledge base: recent changes, readers' corrections, the quality
+dashboard."""
+
+from xml.etree import ElementTree
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import DatabaseError
+from django.urls import reverse
+
+from bpo_portal.core.models import Change
+from bpo_portal.directory.models import Provider
+from bpo_portal.portal.models import Suggestion
+from bpo_portal.sector.models import Statistic
+from tests.admin_forms import change_form_data
+from tests.factories import StatisticFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def save(capture, action):
+    with capture(execute=True):
+        action()
+
+
+class TestRecentChanges:
+    def test_a_curators_edit_is_listed_without_who_made_it(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        editor = User.objects.create_user("amna-qureshi", email="amna@example.org")
+        ibex = Provider.objects.get(slug="ibex")
+        ibex.description = "Edited by a curator."
+        ibex._history_user = editor
+        save(django_capture_on_commit_callbacks, ibex.save)
+        html = client.get(reverse("changes")).content.decode()
+        assert 'href="/providers/ibex/">Ibex</a>' in html and "description" in html
+        assert "amna" not in html.lower()
+        change = Change.objects.first()
+        assert (change.kind, change.action, change.fields) == ("provider", "~", ["description"])
+
+    def test_demo_rows_are_left_out(self, client):
+        from bpo_portal.directory import demo
+
+        before = Change.objects.count()
+        demo.generate(5, seed=2)
+        provider = Provider.objects.filter(is_demo=True).first()
+        provider.description = "A demo edit."
+        provider.save()
+        assert Change.objects.count() == before
+
+    def test_the_atom_feed(self, client, django_capture_on_commit_callbacks):
+        ibex = Provider.objects.get(slug="ibex")
+        ibex.headcount = "many thousands"
+        save(django_capture_on_commit_callbacks, ibex.save)
+        response = client.get(reverse("changes_feed"))
+        assert response["Content-Type"].startswith("application/atom+xml")
+        feed = ElementTree.fromstring(response.content)
+        ns = {"atom": "http://www.w3.org/2005/Atom"}
+        titles = [e.text for e in feed.findall("atom:entry/atom:title", ns)]
+        assert "Changed: Ibex" in titles
+
+    def test_pages_of_changes(self, client):
+        Change.objects.bulk_create(
+            Change(
+                date="2026-01-01T00:00Z", kind="provider", object_id=1, title=f"Row {n}", action="+"
+            )
+            for n in range(120)
+        )
+        response = client.get(reverse("changes"), {"page": "3"})
+        assert response.context["page"].number == 3
+        assert 'rel="prev"' in response.content.decode()
+
+
+class TestSuggestions:
+    url = reverse("suggest")
+
+    def post(self, client, **fields):
+        data = {"page": "/providers/ibex/", "wrong": "The founding year is missing.", **fields}
+        return client.post(self.url, data, REMOTE_ADDR=fields.pop("address", "10.0.0.1"))
+
+    def test_a_correction_reaches_the_queue_and_is_not_published(self, client):
+        response = client.get(self.url, {"page": "/providers/ibex/"})
+        assert 'href="/providers/ibex/">Ibex</a>' in response.content.decode()
+        response = self.post(client, email="reader@example.org")
+        assert response.status_code == 200 and "Thank you" in response.content.decode()
+        suggestion = Suggestion.objects.get()
+        assert (suggestion.status, suggestion.record_kind, suggestion.record_title) == (
+            "waiting",
+            "provider",
+            "Ibex",
+        )
+        for page in ("/providers/ibex/", reverse("changes"), reverse("search") + "?q=founding"):
+            assert "reader@example.org" not in client.get(page).content.decode()
+
+    @pytest.mark.parametrize(
+        "fields, message",
+        [
+            ({"wrong": "x" * 100_000}, "at most 2000 characters"),
+            ({"wrong": "<script>alert(1)</script>"}, "plain text"),
+            ({"should_be": "a\x00b"}, "Null characters are not allowed"),
+            ({"source_url": "javascript:alert(1)"}, "Enter a valid URL"),
+            ({"website": "http://spam.example"}, "could not be sent"),
+            ({"wrong": ""}, "This field is required"),
+        ],
+    )
+    def test_hostile_suggestions_are_refused_with_a_clear_message(self, client, fields, message):
+        response = self.post(client, **fields)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert not Suggestion.objects.exists()
+        assert "<script>alert(1)</script>" not in response.content.decode()
+
+    def test_a_flood_from_one_address_is_stopped(self, client):
+        statuses = [self.post(client, wrong=f"Error {n}").status_code for n in range(50)]
+        assert statuses.count(200) == 5 and statuses[5:] == [429] * 45
+        response = self.post(client, wrong="One more")
+        assert "try again a little later" in response.content.decode()
+        assert "One more" in response.content.decode()  # what the reader typed stays
+        assert self.post(client, wrong="From elsewhere", address="10.0.0.2").status_code == 200
+
+    def test_a_database_error_keeps_what_the_reader_typed(self, client, monkeypatch):
+        def fail(*args, **kwargs):
+            raise DatabaseError("the database is away")
+
+        monkeypatch.setattr(Suggestion, "save", fail)
+        response = self.post(client, wrong="Keep this text, please.")
+        assert response.status_code == 503
+        html = response.content.decode()
+        assert "Nothing you typed is lost" in html and "Keep this text, please." in html
+
+    def test_only_pages_of_this_site(self, client):
+        response = client.get(self.url, {"page": "https://evil.example/x"})
+        assert response.context["page"] == "/"
+
+    def test_a_curator_accepts_and_the_records_history_names_it(self, curator_client):
+        self.post(curator_client)
+        suggestion = Suggestion.objects.get()
+        response = curator_client.post(
+            reverse("admin:portal_suggestion_changelist"),
+            {"action": "accept", "_selected_action": [suggestion.pk]},
+        )
+        ibex = Provider.objects.get(slug="ibex")
+        target = reverse("admin:directory_provider_change", args=[ibex.pk])
+        assert response.url == f"{target}?_suggestion={suggestion.pk}"
+        form = curator_client.get(response.url)
+        data = change_form_data(form)
+        data["founded_year"] = "2001"
+        curator_client.post(response.url, data)
+        latest = ibex.history.first()
+        assert latest.founded_year == 2001
+        assert latest.history_change_reason.endswith(f"(suggestion #{suggestion.pk})")
+        suggestion.refresh_from_db()
+        assert suggestion.status == "accepted"
+
+    def test_a_rejection_needs_a_reason_and_keeps_the_suggestion(self, curator_client):
+        self.post(curator_client)
+        suggestion = Suggestion.objects.get()
+        url = reverse("admin:portal_suggestion_change", args=[suggestion.pk])
+        response = curator_client.post(url, {"status": "rejected", "reason": ""})
+        assert "Say why it is rejected" in response.content.decode()
+        curator_client.post(url, {"status": "rejected", "reason": "The source says 2002."})
+        suggestion.refresh_from_db()
+        assert (suggestion.status, suggestion.reason) == ("rejected", "The source says 2002.")
+        assert Suggestion.objects.count() == 1
+
+
+class TestQualityDashboard:
+    url = reverse("quality")
+
+    def test_finds_a_planted_conflict(self, curator_client):
+        exports = Statistic.objects.get(slug="it-exports-jul-mar-fy2022")
+        planted = StatisticFactory(
+            slug="planted",
+            metric=exports.metric,
+            value=2,
+            unit=exports.unit,
+            period_kind=exports.period_kind,
+            year=exports.year,
+            months=exports.months,
+            scope=exports.scope,
+        )
+        response = curator_client.get(self.url)
+        pairs = {frozenset((a.slug, b.slug)) for a, b in response.context["conflicts"]}
+        assert frozenset((exports.slug, planted.slug)) in pairs
+        assert f"id__in={min(exports.pk, planted.pk)}" in response.context["conflicts_url"]
+
+    def test_counts_link_to_filtered_lists(self, curator_client):
+        Suggestion.objects.create(page="/", wrong="x", address_hash="h")
+        response = curator_client.get(self.url)
+        assert response.context["waiting"].count == 1
+        html = response.content.decode()
+        assert "/admin/portal/suggestion/?status__exact=waiting" in html
+        missing = response.context["gaps"][1]
+        assert missing.count == Provider.objects.real().filter(founded_year__isnull=True).count()
+        listed = curator_client.get(missing.url)
+        assert listed.context["cl"].result_count == missing.count
+
+    def test_fixed_number_of_queries(
+        self, curator_client, many_providers, django_assert_max_num_queries
+    ):
+        with django_assert_max_num_queries(25):
+            assert curator_client.get(self.url).status_code == 200
+
+    def test_only_staff_see_it(self, client):
+        client.force_login(User.objects.create_user("reader"))
+        assert client.get(self.url).status_code == 302

@@ -1,0 +1,68 @@
+"""Sources of any kind, and citations that say where in them a fact is."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from bpo_portal.directory.models import Provider
+from bpo_portal.sources.models import Citation, Source
+from tests.factories import SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def report(**fields):
+    return Source(
+        slug=fields.pop("slug", "pseb-annual-report"),
+        kind=Source.Kind.REPORT,
+        title="Annual report",
+        summary="A report made for a test.",
+        **fields,
+    )
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/r.pdf", "example.org"])
+def test_an_address_must_be_a_web_address(url):
+    with pytest.raises(ValidationError) as error:
+        report(url=url).full_clean()
+    assert "http:// or https://" in str(error.value)
+
+
+def test_a_duplicate_address_is_refused_with_a_link_to_the_existing_source():
+    first = report(url="https://example.org/report.pdf")
+    first.full_clean()
+    first.save()
+    second = report(slug="another", url="https://example.org/report.pdf")
+    with pytest.raises(ValidationError) as error:
+        second.full_clean()
+    message = error.value.message_dict["url"][0]
+    assert f'href="/admin/sources/source/{first.pk}/change/"' in message
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Source.objects.create(slug="third", title="x", summary="x", url=first.url)
+
+
+def test_a_source_without_file_or_address_is_allowed_and_dated_as_precisely_as_known():
+    from datetime import date
+
+    source = report(published=date(2024, 3, 1), published_precision="month")
+    source.full_clean()
+    source.save()
+    assert source.display_date == "March 2024"
+    source.published_precision = "year"
+    assert source.display_date == "2024"
+
+
+def test_a_citation_names_a_place_in_its_source():
+    ibex = Provider.objects.get(slug="ibex")
+    without_headings = SourceFactory(headings=[])
+    citation = Citation(fact=ibex, source=without_headings, note="A test.", page="14")
+    citation.full_clean()
+    citation.section = "Findings"
+    with pytest.raises(ValidationError, match="has no section headings"):
+        citation.full_clean()
+    nowhere = Citation(fact=ibex, source=without_headings, note="A test.")
+    with pytest.raises(ValidationError, match="Say where in the source"):
+        nowhere.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        nowhere.save()
+    assert Citation(page="14", table="Table 3").place == "page 14, Table 3"
