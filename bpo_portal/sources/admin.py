@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from bpo_portal.sources.models import Citation, Source
@@ -125,6 +126,7 @@ class CuratedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     import with a preview of what will change and a line-by-line error report."""
 
     count_column = None  # (relation to count, column heading), shown as the `related_count` column
+    export_form_class = ExportForm  # every curated field, no per-field checkboxes
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

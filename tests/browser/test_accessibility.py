@@ -1,0 +1,61 @@
+"""Every page kind passes axe-core with no serious or critical violation, and fits a 360 px
+phone screen without scrolling sideways. axe-core comes from a pinned package and is injected
+by the test (the site itself never loads it)."""
+
+from importlib.resources import files
+
+import pytest
+
+from tests.pages import PUBLIC
+
+AXE = files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def pages(browser, site, many_providers_committed):
+    """(desktop page, phone page), both allowed to inject axe-core despite the site's CSP."""
+    contexts = [
+        browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True),
+        browser.new_context(viewport=PHONE, bypass_csp=True),
+    ]
+    yield [context.new_page() for context in contexts]
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def many_providers_committed(transactional_db):
+    from tests.factories import bulk_providers
+
+    return bulk_providers(45)  # enough for a second page of the directory
+
+
+def serious_violations(page):
+    page.add_script_tag(content=AXE)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_every_page_kind_is_accessible_and_fits_a_phone(pages, site):
+    desktop, phone = pages
+    problems = []
+    for path in PUBLIC:
+        desktop.goto(site + path)
+        problems += [f"{path}: {v}" for v in serious_violations(desktop)]
+        phone.goto(site + path)
+        problems += [f"{path} (phone): {v}" for v in serious_violations(phone)]
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            wide = phone.evaluate(
+                """() => [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                    .filter(e => !e.closest('.table-scroll'))
+                    .slice(0, 3).map(e => e.tagName + '.' + e.className)"""
+            )
+            problems.append(f"{path}: {width} px wide on a 360 px phone ({wide})")
+    assert problems == [], "\n".join(problems)
