@@ -153,6 +153,45 @@ def datasette_directory_path(combination, values, database):
     return f"/{database}/directory_provider?{urllib.parse.urlencode(query)}"
 
 
+def typed(name, rng):
+    """How a reader might type a name: whole, lower case, half-typed, with one letter swapped,
+    one word of it, or in the other spelling."""
+    words = re.findall(r"[A-Za-z]+", name)
+    if not words:
+        return name
+    word = rng.choice(words)
+    choice = rng.randrange(6)
+    if choice == 0:
+        return name.lower()
+    if choice == 1:
+        return name[: max(3, len(name) // 2)]  # half typed
+    if choice == 2 and len(word) >= 5:
+        i = rng.randrange(1, len(word) - 2)
+        return name.replace(word, word[:i] + word[i + 1] + word[i] + word[i + 2 :], 1)  # swapped
+    if choice == 3:
+        return word
+    if choice == 4:
+        return name.replace("centre", "center").replace("isation", "ization").replace("ise", "ize")
+    return " ".join(words[:2]).upper() if len(words) > 1 else word.lower()
+
+
+def search_words(values):
+    """Distinct queries a reader might type, from the names in the database."""
+    rng = random.Random(COLD_SEED)
+    queries = set()
+    for _ in range(20):
+        for name in values["names"]:
+            queries.add(typed(name, rng).strip())
+    return sorted(q for q in queries if len(q) >= 2)
+
+
+def suggestion_prefixes(values):
+    """What the box holds as a reader types each name: its first 3 to 8 letters."""
+    return sorted(
+        {name[:n].strip() for name in values["names"] for n in range(3, 9) if len(name) > n}
+    )
+
+
 COLD_MIXES = {
     "directory": ColdMix(
         label="Directory, service line × city × founded from",
@@ -160,6 +199,18 @@ COLD_MIXES = {
         combinations=directory_combinations,
         path=directory_path,
         datasette_path=datasette_directory_path,
+    ),
+    "search": ColdMix(
+        label="Site search, names as readers type them (typos, prefixes, spellings)",
+        url_pattern="/search/?q=W",
+        combinations=search_words,
+        path=lambda query, values: "/search/?" + urllib.parse.urlencode({"q": query}),
+    ),
+    "suggest": ColdMix(
+        label="Suggestions as you type",
+        url_pattern="/search/suggest/?q=P",
+        combinations=suggestion_prefixes,
+        path=lambda prefix, values: "/search/suggest/?" + urllib.parse.urlencode({"q": prefix}),
     ),
 }
 
@@ -566,11 +617,19 @@ def admin_cookie(env):
 
 
 def database_values(env):
-    """{"lines": {slug: pk}, "cities": {slug: pk}} of the database."""
+    """{"lines": {slug: pk}, "cities": {slug: pk}, "names": [...]} of the database: the names
+    are what readers search for (service lines, terms, industries, markets, providers)."""
     code = (
-        "import json; from bpo_portal.directory.models import ServiceLine, City; "
+        "import json; from bpo_portal.directory.models import ServiceLine, City, Industry, "
+        "Market, Provider; from bpo_portal.background.models import Term, Technology; "
+        "names = [*ServiceLine.objects.values_list('name', flat=True), "
+        "*Term.objects.values_list('term', flat=True), "
+        "*Industry.objects.values_list('name', flat=True), "
+        "*Market.objects.values_list('name', flat=True), "
+        "*Technology.objects.values_list('name', flat=True), "
+        "*Provider.objects.order_by('pk').values_list('name', flat=True)[:400]]; "
         "print(json.dumps({'lines': dict(ServiceLine.objects.values_list('slug', 'pk')), "
-        "'cities': dict(City.objects.values_list('slug', 'pk'))}))"
+        "'cities': dict(City.objects.values_list('slug', 'pk')), 'names': names}))"
     )
     return json.loads(django_shell(env, code))
 
