@@ -101,7 +101,7 @@ bench: $(DEV_STAMP) $(KEY_FILE) $(BENCH_VENV)/.installed
 	BENCH_SIZES=$(SIZES) $(DEV_ENV) .ci/with-postgres $(PY) bench/run.py postgres
 	$(DEV_ENV) $(PY) bench/run.py report
 
-# 32 connections for 60 s on the 100,000-provider database while a curator saves an edit every
+# 4 connections for 60 s on the 100,000-provider database while a curator saves an edit every
 # second; writes docs/reliability.md. Fails on any error or lost edit; the p50 <= 30 ms and
 # >= 150 req/s targets are reported as met or missed.
 loadtest: $(DEV_STAMP) $(KEY_FILE)

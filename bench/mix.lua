@@ -7,7 +7,6 @@ local pages = {
   "/providers/?kind=local&founded_min=1990&founded_max=2005",
   "/providers/?q=indus",
   "/search/?q=data+solutions",
-  "/providers/?service=payroll-processing&city=lahore&format=csv",
   "/statistics/",
   "/services/call-centres/karachi/",
 }
