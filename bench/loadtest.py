@@ -2,7 +2,7 @@
 
 gunicorn (gunicorn.conf.py: workers from the core count, DEBUG off) serves a 100,000-provider
 SQLite database on 127.0.0.1. wrk keeps 4 connections busy for 60 seconds on a mix of pages
-(bench/mix.lua: directory, profiles, compare, search, CSV export); meanwhile a curator signs in
+(bench/mix.lua: directory, profiles, compare, search, statistics); meanwhile a curator signs in
 to the admin and saves an edit every second, so the page cache is emptied every second and
 most pages are computed afresh. Afterwards every edit must be in the database, in its history
 and on the public page. Results go to docs/reliability.md (and bench/out/results-loadtest.json
