@@ -28,6 +28,8 @@ from pyroaring import BitMap
 from bpo_portal.core.filtering import id_subquery
 from bpo_portal.directory.models import (
     City,
+    Industry,
+    IndustryServiceLine,
     Provider,
     ProviderChange,
     ProviderCity,
@@ -75,7 +77,22 @@ class Values:
                     "pk", "slug", "name"
                 )
             },
+            industries=cls.industries_with_lines(),
         )
+
+    @staticmethod
+    def industries_with_lines():
+        lines = defaultdict(list)
+        for industry, line in IndustryServiceLine.objects.values_list(
+            "industry_id", "service_line_id"
+        ):
+            lines[industry].append(line)
+        return {
+            pk: (slug, name, lines[pk])
+            for pk, slug, name in Industry.objects.order_by("name").values_list(
+                "pk", "slug", "name"
+            )
+        }
 
 
 class ProviderIndex:

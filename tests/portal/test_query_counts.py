@@ -26,6 +26,18 @@ PAGES = [
     "/sources/",
     "/sources/bpo-overview/",
     "/search/?q=support",
+    "/markets/",
+    "/industries/",
+    "/industries/healthcare/",
+    "/timeline/",
+    "/glossary/",
+    "/technologies/",
+    "/effects/",
+    "/outlook/",
+    "/disagreements/",
+    "/organisations/",
+    "/organisations/sbp/",
+    "/changes/",
 ]
 
 
