@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from bpo_portal.portal import sitemaps
 from bpo_portal.portal import views as portal_views
 
 admin.site.site_header = "BPO Portal curation"
@@ -13,6 +14,9 @@ urlpatterns = [
     path("", include("bpo_portal.sector.urls")),
     path("", include("bpo_portal.sources.urls")),
     path("", include("bpo_portal.background.urls")),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap-<str:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
+    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
     path("admin/quality/", admin.site.admin_view(portal_views.quality), name="quality"),
     path("admin/", admin.site.urls),
 ]

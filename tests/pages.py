@@ -43,6 +43,8 @@ PUBLIC = [
     "/search/?q=accnting",  # nothing found: did you mean
     "/search/?q=centre&kind=statement",
     "/changes/",
+    "/data/",
+    "/api/",
     "/suggest/?page=/providers/ibex/",
     "/no-such-page/",  # 404
 ]

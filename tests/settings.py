@@ -6,4 +6,12 @@ import secrets
 
 os.environ.setdefault("SECRET_KEY", "tests-" + secrets.token_urlsafe(50))
 
+# Data downloads built during tests go to a folder of their own, removed with the run.
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
 from bpo_portal.settings import *  # noqa: E402, F403
+
+DOWNLOADS_DIR = tempfile.mkdtemp(prefix="bpo-downloads-")
+atexit.register(shutil.rmtree, DOWNLOADS_DIR, ignore_errors=True)

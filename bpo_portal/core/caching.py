@@ -122,7 +122,9 @@ def cached_page(view):
         downloads = "format" in request.GET  # streamed, never stored
         if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES or downloads:
             return view(request, *args, **kwargs)
-        key = cache_key(request_version(request), "page", request.get_full_path())
+        # The host and scheme are part of a page (its canonical address, its links).
+        where = (request.scheme, request.get_host(), request.get_full_path())
+        key = cache_key(request_version(request), "page", where)
         hit = cache_get(key)
         if hit is not None:
             content, content_type = hit

@@ -92,10 +92,7 @@ class Column:
         if self.field is None:
             return getattr(obj, self.attribute)
         if self.is_many:
-            related = getattr(
-                obj, self.field.get_accessor_name() if not self.field.concrete else self.field.name
-            )
-            return "; ".join(sorted(row.slug for row in related.all()))
+            return "; ".join(sorted(row.slug for row in getattr(obj, self.accessor()).all()))
         if self.field.many_to_one:
             related = getattr(obj, self.field.name)
             return getattr(related, self.value_path().split("__")[1]) if related else None

@@ -44,7 +44,9 @@ class Organisation(Cited, TimeStampedModel):
         ordering = ["name"]
 
     def __str__(self):
-        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+        if self.abbreviation and self.abbreviation != self.name:
+            return f"{self.name} ({self.abbreviation})"
+        return self.name
 
     def get_absolute_url(self):
         return url_for("sector:organisation_detail", self.slug)

@@ -23,6 +23,9 @@ MORE = [
     ("background:effects", "Effects on Pakistan"),
     ("background:outlook", "Outlook"),
     ("sector:organisation_list", "Organisations"),
+    ("changes", "Recent changes"),
+    ("data", "Download the data"),
+    ("api", "JSON exports"),
 ]
 
 

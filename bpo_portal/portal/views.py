@@ -13,6 +13,8 @@ from bpo_portal.core.caching import cached_page, request_version, versioned
 from bpo_portal.core.filtering import text_param
 from bpo_portal.core.kinds import kinds
 from bpo_portal.portal import selectors
+from bpo_portal.portal.api import endpoints as api_endpoints
+from bpo_portal.portal.downloads import file_response, package, page_context
 from bpo_portal.portal.forms import SuggestionForm
 from bpo_portal.portal.quality import dashboard
 
@@ -154,3 +156,29 @@ def quality(request):
     """The curators' quality dashboard (in the admin)."""
     context = {**admin.site.each_context(request), "title": "Quality dashboard", **dashboard()}
     return render(request, "admin/quality.html", context)
+
+
+@require_safe
+@cached_page
+def open_data(request):
+    """/data/: the whole knowledge base to download, with what each file holds."""
+    built = package(request_version(request))
+    return render(request, "portal/data.html", page_context(built))
+
+
+@require_safe
+def data_download(request, name):
+    """One file of the data package, built for the current data version if need be."""
+    return file_response(request_version(request), name)
+
+
+@require_safe
+def data_csv(request, resource):
+    return file_response(request_version(request), f"{resource}.csv")
+
+
+@require_safe
+@cached_page
+def api(request):
+    """/api/: what the JSON downloads of the list pages return."""
+    return render(request, "portal/api.html", {"endpoints": api_endpoints(request)})

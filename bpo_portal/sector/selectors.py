@@ -1,8 +1,13 @@
 """Reads for the sector pages: incentives, statistics with charts, and disagreements."""
 
-from django.db.models import Prefetch
+import re
+import unicodedata
+from dataclasses import dataclass, field
 
-from bpo_portal.core.drawing import bar_chart
+from django.db.models import Prefetch
+from django.utils.text import capfirst
+
+from bpo_portal.core.drawing import Point, panels
 from bpo_portal.core.kinds import kinds
 from bpo_portal.directory.models import Organisation
 from bpo_portal.sector.models import (
@@ -35,18 +40,187 @@ def statistics():
     )
 
 
-def chart(figures):
-    """Horizontal bars for one metric's figures, oldest first; a range is drawn as a range."""
-    figures = sorted(figures, key=lambda s: (s.year is None, s.year or 0, s.value))
-    return bar_chart([(s, s.value, s.value_upper) for s in figures])
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+MARK_TEXT = {
+    "forecast": "forecast",
+    "current": "current",
+    "superseded": "superseded",
+    "disputed": "⚠\u00a0disputed",
+}
+
+LEGEND = {
+    "partial": "Hatched: part of a year only (such as July–March); compare it with the same "
+    "months of other years, not with a whole year.",
+    "forecast": "Dashed outline: a forecast, not a measured figure.",
+    "range": "Pale band: a range; the bar ends at the low end, the band at the high end.",
+    "current": "Dark: the current figure; grey: an older figure a newer one replaces.",
+}
+
+
+def scope_key(scope):
+    """What a figure covers, compared without regard to case, spacing, quotes or dashes."""
+    text = unicodedata.normalize("NFKC", scope).casefold()
+    text = text.translate(
+        str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+    )
+    return " ".join(text.split()).strip(" .;:")
+
+
+def period_end(statistic):
+    """When a figure's period ends, as (year, month), for its place on the time axis; None when
+    the sources give no year (period not stated, a span with no end year)."""
+    kind = Statistic.PeriodKind
+    if statistic.year is None or statistic.period_kind in (kind.NOT_STATED, kind.SPAN):
+        return None
+    if statistic.period_kind == kind.FISCAL_YEAR:
+        return (statistic.year, 6)
+    if statistic.period_kind == kind.PARTIAL_FISCAL:
+        named = [
+            MONTHS[w] for w in re.findall(r"[a-z]+", statistic.months.casefold()) if w in MONTHS
+        ]
+        if not named:
+            return (statistic.year, 6)
+        last = named[-1]  # July to December fall in the calendar year before the fiscal year ends
+        return (statistic.year - 1, last) if last >= 7 else (statistic.year, last)
+    return (statistic.year, 12)
+
+
+@dataclass
+class Figure:
+    """A figure as the charts show it, with what marks it out: a forecast, the current figure or
+    one a newer figure replaces, a disputed one."""
+
+    statistic: Statistic
+    marks: list = field(default_factory=list)
+
+    @property
+    def partial(self):
+        return self.statistic.period_kind == Statistic.PeriodKind.PARTIAL_FISCAL
+
+    @property
+    def classes(self):
+        """CSS classes for the figure's bar."""
+        names = [m for m in self.marks if m != "disputed"]
+        if self.partial:
+            names.append("partial")
+        return " ".join(names)
+
+    @property
+    def chart_label(self):
+        """The period and the marks, each mark kept whole on one line."""
+        return "\u00a0· ".join(
+            [capfirst(self.statistic.display_period)] + [MARK_TEXT[m] for m in self.marks]
+        )
+
+    @property
+    def spoken(self):
+        """The figure in words: its period, value and marks."""
+        words = [f"{capfirst(self.statistic.display_period)}: {self.statistic.display_value}"]
+        words += [MARK_TEXT[m].lstrip("⚠\u00a0") for m in self.marks]
+        return ", ".join(words)
+
+
+def figure(statistic):
+    marks = []
+    if statistic.is_forecast:
+        marks.append("forecast")
+    if statistic.superseded_by.all():
+        marks.append("superseded")
+    elif statistic.supersedes_id is not None:
+        marks.append("current")
+    if statistic.disagreements.all():
+        marks.append("disputed")
+    return Figure(statistic, marks)
+
+
+@dataclass
+class ScopeChart:
+    """The figures of one metric and one scope: a chart of those with a year when there are at
+    least two (`chart`, with `undated` listed beside it), otherwise each figure on its own."""
+
+    id: str
+    scope: str
+    chart: dict | None
+    figures: list
+    undated: list
+    description: str
+    legend: list
+
+
+def point(statistic):
+    """A figure as a point to draw: same-period figures sit part-year first, then older first."""
+    item = figure(statistic)
+    end = period_end(statistic)
+    when = None
+    if end is not None:
+        when = (*end, not item.partial, "superseded" not in item.marks, statistic.pk or 0)
+    return Point(
+        item=item,
+        scope=scope_key(statistic.scope),
+        when=when,
+        value=float(statistic.value),
+        upper=None if statistic.value_upper is None else float(statistic.value_upper),
+        label=item.chart_label,
+        value_label=statistic.display_value,
+    )
+
+
+def chart(metric, figures):
+    """One chart, or figures shown on their own, for each scope among one metric's figures."""
+    points = [point(s) for s in figures]
+    charts = []
+    for number, panel in enumerate(panels(points), start=1):
+        shown = [p.item for p in panel.points]
+        drawn = [p.item for p in panel.dated] if panel.chart else []
+        features = set()
+        for f in drawn:
+            features.update(f.classes.split())
+            if f.statistic.value_upper is not None:
+                features.add("range")
+        if "superseded" in features:
+            features.add("current")
+        charts.append(
+            ScopeChart(
+                id=f"metric-{metric.slug}-scope-{number}",
+                scope=shown[0].statistic.scope,
+                chart=panel.chart,
+                figures=shown,
+                undated=[p.item for p in panel.undated] if panel.chart else [],
+                description="; ".join(f.spoken for f in drawn) + "." if drawn else "",
+                legend=[(key, text) for key, text in LEGEND.items() if key in features],
+            )
+        )
+    return charts
 
 
 def statistics_by_metric(statistics):
-    """[(metric, figures, chart)] for the figures shown, in metric order."""
+    """[(metric, figures, charts)] for the figures shown, in metric order: `charts` holds one
+    chart, or figures shown on their own, for each scope."""
     groups = {}
     for statistic in statistics:
         groups.setdefault(statistic.metric, []).append(statistic)
-    return [(metric, figures, chart(figures)) for metric, figures in groups.items()]
+    return [(metric, figures, chart(metric, figures)) for metric, figures in groups.items()]
 
 
 def disagreements(*, statistics=None):

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from bpo_portal.core.drawing import CHART_WIDTH
 from bpo_portal.sector.models import Advantage, Challenge, Incentive, Statistic
 
 pytestmark = pytest.mark.django_db
@@ -90,14 +91,27 @@ class TestStatistics:
         assert "over five years or over a decade" in html
 
     def test_chart_draws_ranges_as_ranges(self, client):
+        metric = Statistic.objects.get(slug="cost-savings-50-60").metric
+        for year, low, high in [(2019, 40, 55), (2023, 50, 60)]:
+            Statistic.objects.create(
+                slug=f"cost-savings-{year}",
+                metric=metric,
+                value=low,
+                value_upper=high,
+                unit=Statistic.Unit.PERCENT,
+                period_kind=Statistic.PeriodKind.CALENDAR_YEAR,
+                year=year,
+                scope="Savings compared with Western labour costs",
+            )
         html = text(client.get(self.url, {"metric": "cost-savings"}))
-        assert html.count('class="chart-range"') == 1
-        assert '<svg viewBox="0 0 640' in html
+        assert html.count('class="chart-range"') == 2
+        assert f'<svg viewBox="0 0 {CHART_WIDTH} ' in html
 
     def test_charts_order_figures_by_year(self, client):
         response = client.get(self.url, {"metric": "it-exports"})
-        ((metric, figures, chart),) = response.context["groups"]
-        assert [bar.item.slug for bar in chart["bars"]] == [
+        ((metric, figures, charts),) = response.context["groups"]
+        (chart,) = charts
+        assert [row.item.statistic.slug for row in chart.chart["rows"]] == [
             "it-exports-jul-mar-fy2021",
             "it-exports-jul-mar-fy2022",
         ]  # IT and ITeS exports with call centres are another scope: another metric
