@@ -220,6 +220,55 @@ def explain_queries(_args=None):
     return {"vendor": connection.vendor, "queries": results}
 
 
+# The open-data package at this size
+
+
+def data_package(_args=None):
+    """Build the downloadable data package with every provider in it, and time it.
+
+    The package leaves generated demo data out, so the demo providers and their source are first
+    made ordinary curated rows (this is the probe's last use of the database). The build runs
+    in this process, so the peak of its resident memory above the start is the build's own."""
+    import tempfile
+
+    from bpo_portal.core.caching import bump_version
+    from bpo_portal.directory.demo import DEMO_SOURCE
+    from bpo_portal.directory.models import Provider
+    from bpo_portal.portal import downloads
+    from bpo_portal.sources.models import Source
+
+    with transaction.atomic():
+        Provider.objects.filter(is_demo=True).update(is_demo=False)
+        Source.objects.filter(slug=DEMO_SOURCE["slug"]).update(slug="generated-providers")
+    bump_version()
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-downloads-") as folder,
+        override_settings(DOWNLOADS_DIR=folder),
+    ):
+        connection.ensure_connection()
+        gc.collect()
+        peak_reset = reset_peak_rss()
+        before = rss_kib()
+        started = time.perf_counter()
+        built = downloads.package()
+        seconds = time.perf_counter() - started
+        peak = rss_kib("VmHWM")
+        resources = built.descriptor()["resources"]
+        rows = {resource["name"]: resource["rows"] for resource in resources}
+        files = {entry.name: entry.stat().st_size for entry in built.folder.iterdir()}
+    return {
+        "seconds": round(seconds, 2),
+        "providers": rows.get("providers"),
+        "rows": sum(rows.values()),
+        "tables": len(rows),
+        "zip_bytes": files.get(downloads.ZIP),
+        "sqlite_bytes": files.get(downloads.SQLITE),
+        "total_bytes": sum(files.values()),
+        "rss_before_mb": round(before / 1024, 1),
+        "rss_peak_growth_mb": round((peak - before) / 1024, 1) if peak_reset else None,
+    }
+
+
 # The curator's process for "first request after a save"
 
 
@@ -248,5 +297,6 @@ def main(name, out, args=None):
         "query_counts": query_counts,
         "index_stats": index_stats,
         "explain": explain_queries,
+        "data_package": data_package,
     }
     Path(out).write_text(json.dumps(functions[name](args), indent=2))

@@ -31,3 +31,19 @@ def test_screenshot(browser, site, name, width):
     page.screenshot(path=str(path), full_page=True)
     context.close()
     assert path.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_chart_screenshot(browser, site, width):
+    """The statistics page's charts alone, at a size the README shows them legibly."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h})
+    page = context.new_page()
+    page.goto(site + PAGES["statistics"])
+    panels = page.locator(".chart-panel")
+    assert panels.count() >= 1
+    path = OUT / f"chart-{width}.png"
+    panels.first.screenshot(path=str(path))
+    context.close()
+    assert path.stat().st_size > 5_000
