@@ -41,13 +41,7 @@ class SuggestionAdmin(SimpleHistoryAdmin):
         "email",
     ]
     fields = [
-        "created",
-        "page_link",
-        "record_title",
-        "wrong",
-        "should_be",
-        "source_link",
-        "email",
+        *readonly_fields,
         "status",
         "reason",
     ]

@@ -471,13 +471,7 @@ def _sql_value(value):
         return None
     if value is True or value is False:
         return int(value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+    return _csv_value(value)
 
 
 def _quote(name):

@@ -7,28 +7,11 @@ from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.pages import PUBLIC
+
 pytestmark = pytest.mark.django_db
 
-PUBLIC_URLS = [
-    "/",
-    "/providers/",
-    "/providers/ibex/",
-    "/compare/",
-    "/compare/ibex-vs-ptcl/",
-    "/services/",
-    "/services/data-entry/",
-    "/services/data-entry/karachi/",
-    "/cities/",
-    "/cities/karachi/",
-    "/incentives/",
-    "/incentives/subsidies/",
-    "/statistics/",
-    "/search/",
-    "/sources/",
-    "/sources/bpo-overview/",
-    "/challenges/",
-    "/advantages/",
-]
+PUBLIC_URLS = sorted({url.partition("?")[0] for url in PUBLIC})
 KEYS = [
     "q", "service", "category", "city", "kind", "founded_min", "founded_max", "sort", "page",
     "format", "p", "add", "metric", "origin", "year", "body", "status",

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.pages import PUBLIC
+
 pytestmark = pytest.mark.django_db
 
 
@@ -66,29 +68,7 @@ def test_navigation_reaches_challenges_and_advantages(client):
     assert 'href="/challenges/"' in html and 'href="/advantages/"' in html
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/",
-        "/providers/",
-        "/providers/ibex/",
-        "/compare/ibex-vs-ptcl/",
-        "/services/",
-        "/services/data-entry/",
-        "/services/data-entry/karachi/",
-        "/cities/",
-        "/cities/karachi/",
-        "/incentives/",
-        "/incentives/subsidies/",
-        "/statistics/",
-        "/search/?q=tax",
-        "/sources/",
-        "/sources/bpo-overview/",
-        "/challenges/",
-        "/advantages/",
-        "/compare/",
-    ],
-)
+@pytest.mark.parametrize("url", PUBLIC)
 def test_every_page_has_a_title_description_and_landmarks(client, url):
     html = text(client.get(url))
     assert "<title>" in html and '<meta name="description" content="' in html
