@@ -8,6 +8,7 @@ CACHE_DIR     folder of the cache shared by the worker processes (default: var/c
 CACHE_URL     redis://host:port/db: a Redis server shared by several app servers instead
 HTTPS         "1" when served over HTTPS (behind a proxy that sets X-Forwarded-Proto): turns on
               redirects to HTTPS, HSTS and secure cookies
+TRUSTED_PROXIES how many proxies in front add to X-Forwarded-For (default 0)
 """
 
 import os
@@ -218,6 +219,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # Sign-in: five failures for one user name from one address lock it out for an hour.
+# Messages travel in a cookie only, never in the session, so a page that carries none can be
+# served from the shared page cache (core/caching.py) without reading the session.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+# How many proxies in front of the app add the address they saw to X-Forwarded-For (1 behind
+# one load balancer): the reader's address, for sign-in lockouts and for limiting suggestions,
+# is then the one the outermost proxy saw.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "bpo_portal.portal.selectors.client_address"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -48,12 +48,14 @@ def empty_cache(settings):
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
+    from bpo_portal.background.templatetags.glossary import forget_patterns
     from bpo_portal.core.search import forget_vocabularies
     from bpo_portal.directory.facets import forget_indexes
 
     cache.clear()
     forget_indexes()  # the journal it read may be rolled back with the last test
     forget_vocabularies()
+    forget_patterns()
 
 
 @pytest.fixture

@@ -110,12 +110,24 @@ def versioned(request, name, parts, compute):
     return value
 
 
+def shares_nothing_personal(request, response):
+    """Whether a computed page may be served to everyone: a plain 200 page that shows no message
+    (one carried over, or one about this request's input) and holds no CSRF token."""
+    messages = getattr(request, "_messages", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not (messages is not None and len(messages))
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
 def cached_page(view):
     """Serve a public page from the cache for the current data version, before any other query.
 
-    Only plain 200 pages are stored; a response that sets a cookie (a CSRF token, a message
-    carried over) is never shared, and a request bringing a message with it is always computed.
-    """
+    A request bringing a message with it is always computed, and only pages that share nothing
+    personal are stored (see shares_nothing_personal)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -130,7 +142,7 @@ def cached_page(view):
             content, content_type = hit
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
+        if shares_nothing_personal(request, response):
             cache_set(key, (response.content, response["Content-Type"]))
         return response
 

@@ -8,7 +8,7 @@ from django.db.models import Count, F
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from bpo_portal.core.kinds import kinds
+from bpo_portal.core.kinds import kind_named
 from bpo_portal.core.models import Change, SearchDocument
 from bpo_portal.directory.models import City, Provider, ServiceCategory
 from bpo_portal.portal.models import Suggestion
@@ -68,7 +68,7 @@ def public_changes():
 
 
 def change_in_words(change):
-    kind = next((k for k in kinds() if k.prefix == change.kind), None)
+    kind = kind_named(change.kind)
     label = kind.label if kind else change.kind
     if change.action == Change.Action.CHANGED and change.fields:
         return f"{label.capitalize()} changed: {', '.join(f.replace('_', ' ') for f in change.fields)}."
@@ -95,9 +95,22 @@ def record_on_page(page):
     return document.kind, document.object_id, document.title
 
 
+def client_address(request):
+    """The reader's address. Behind TRUSTED_PROXIES proxies, each adding the address it saw to
+    X-Forwarded-For, it is the one the outermost of them saw; entries further left are whatever
+    the client sent, and never trusted."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if count := settings.TRUSTED_PROXIES:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        hops = [hop.strip() for hop in forwarded if hop.strip()]
+        if len(hops) >= count:
+            address = hops[-count]
+    return address
+
+
 def address_hash(request):
     """The reader's address, hashed with the site's key: enough to count, not to identify."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
 
 

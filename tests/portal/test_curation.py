@@ -74,9 +74,9 @@ class TestRecentChanges:
 class TestSuggestions:
     url = reverse("suggest")
 
-    def post(self, client, **fields):
+    def post(self, client, address="10.0.0.1", forwarded="", **fields):
         data = {"page": "/providers/ibex/", "wrong": "The founding year is missing.", **fields}
-        return client.post(self.url, data, REMOTE_ADDR=fields.pop("address", "10.0.0.1"))
+        return client.post(self.url, data, REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=forwarded)
 
     def test_a_correction_reaches_the_queue_and_is_not_published(self, client):
         response = client.get(self.url, {"page": "/providers/ibex/"})
@@ -117,6 +117,16 @@ class TestSuggestions:
         assert "try again a little later" in response.content.decode()
         assert "One more" in response.content.decode()  # what the reader typed stays
         assert self.post(client, wrong="From elsewhere", address="10.0.0.2").status_code == 200
+
+    def test_behind_a_proxy_readers_are_counted_not_the_proxy(self, client, settings):
+        settings.TRUSTED_PROXIES = 1
+
+        def post(reader, wrong):
+            # Through the proxy at 10.0.0.1; the left entry is whatever the client claimed.
+            return self.post(client, wrong=wrong, forwarded=f"203.0.113.9, {reader}")
+
+        assert [post("198.51.100.1", f"Error {n}").status_code for n in range(6)][-1] == 429
+        assert post("198.51.100.2", "Another reader").status_code == 200
 
     def test_a_database_error_keeps_what_the_reader_typed(self, client, monkeypatch):
         def fail(*args, **kwargs):

@@ -143,14 +143,14 @@ class TestStatistics:
 
 class TestChallengesAndAdvantages:
     def test_challenges_with_their_solutions(self, client, django_assert_max_num_queries):
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(9):
             response = client.get(reverse("sector:challenge_list"))
         html = text(response)
         assert "Political instability" in html and "Ensure political stability" in html
         assert "No remedy for this is recommended in the sources." in html  # language barriers
 
     def test_advantages_grouped_by_scope(self, client, django_assert_max_num_queries):
-        with django_assert_max_num_queries(4):
+        with django_assert_max_num_queries(5):
             response = client.get(reverse("sector:advantage_list"))
         html = text(response)
         assert "For clients outsourcing to Pakistan" in html and "Of outsourcing in general" in html

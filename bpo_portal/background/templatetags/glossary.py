@@ -17,7 +17,10 @@ _patterns = {}  # data version -> (compiled pattern, {form: slug})
 
 
 def term_pattern(version):
-    if version not in _patterns:
+    """(compiled pattern, {form: slug}) of the glossary at this data version, kept per process."""
+    global _patterns
+    found = _patterns.get(version)
+    if found is None:
         forms = {}
         for slug, term, abbreviation, also in Term.objects.values_list(
             "slug", "term", "abbreviation", "also"
@@ -32,9 +35,15 @@ def term_pattern(version):
             for form in alternatives
         ]
         pattern = re.compile(r"\b(" + "|".join(parts) + r")\b") if parts else None
-        _patterns.clear()
-        _patterns[version] = (pattern, forms)
-    return _patterns[version]
+        found = (pattern, forms)
+        # Replaced whole, never cleared in place, so another thread never finds it missing.
+        _patterns = {version: found}
+    return found
+
+
+def forget_patterns():
+    global _patterns
+    _patterns = {}
 
 
 @register.simple_tag(takes_context=True)
