@@ -54,10 +54,7 @@ class Facet:
     proper_names = False  # True: labels keep their capital ("in Karachi", not "in karachi")
 
     def facet_choices(self):
-        """[(value, label)] of every value the facet may offer."""
-        if getattr(self, "queryset", None) is not None:
-            to_field = self.extra.get("to_field_name", "pk")
-            return [(str(v), label) for v, label in self.queryset.values_list(to_field, "name")]
+        """[(value, label)] of a facet declared with fixed `choices`."""
         return [(str(value), str(label)) for value, label in self.extra["choices"]]
 
     def phrase(self, value, data):
@@ -71,9 +68,9 @@ class Facet:
             words = [lowerfirst(word) for word in words]
         return self.template.format(" or ".join(words))
 
-    def facet(self, name, counts, selected, choices=None):
+    def facet(self, name, counts, selected, choices):
         values = []
-        for value, label in self.facet_choices() if choices is None else choices:
+        for value, label in choices:
             count = counts.get(value, 0)
             is_selected = value in selected
             if not count and not is_selected:
@@ -96,20 +93,20 @@ class FacetedFilterSet(django_filters.FilterSet):
         return {name: f for name, f in self.filters.items() if isinstance(f, Facet)}
 
     def selected(self, name):
-        """The chosen values of a facet, as strings (from a QueryDict or a plain dict)."""
+        """The chosen values of a facet, as strings (from a QueryDict or a plain dict). A facet
+        of one value keeps the last one given, as the form that validates it does."""
         if hasattr(self.data, "getlist"):
             values = self.data.getlist(name)
         else:
             value = self.data.get(name)
             values = value if isinstance(value, (list, tuple)) else [value]
-        return [str(v) for v in values if v]
+        values = [str(v) for v in values if v]
+        return values if self.filters[name].multiple else values[-1:]
 
-    def facets(self, counts, choices=None):
-        """Facet lists for the counts of each facet's values within the current result;
-        `choices` may give the values of some facets, so that they need not be read."""
-        choices = choices or {}
+    def facets(self, counts, choices):
+        """Facet lists: each facet's values (`choices`) with their counts in the result."""
         return [
-            f.facet(name, counts.get(name, {}), self.selected(name), choices.get(name))
+            f.facet(name, counts.get(name, {}), self.selected(name), choices[name])
             for name, f in self.facet_filters().items()
         ]
 

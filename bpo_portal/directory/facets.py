@@ -6,7 +6,7 @@ holds a roaring bitmap of the providers that have it (as Lucene and Meilisearch 
 the result of any filter combination is a few bitmap unions and intersections, and each facet
 count is one intersection cardinality, in microseconds whatever the number of providers.
 
-Each worker process builds the index once (three plain SELECTs over the provider and link
+Each worker process builds the index once (plain SELECTs over the provider and link
 tables), then keeps it in step with the database through a journal: every save or delete of a
 provider or of one of its links writes a `ProviderChange` row in the same transaction. When a
 request sees a new data version, the index reads the journal rows it has not seen and reads

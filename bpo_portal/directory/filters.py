@@ -32,8 +32,8 @@ SORT_FIELDS = {
     "-name": ["-name", "-id"],
     # Providers whose founding year the sources do not state come last either way, on every
     # database (PostgreSQL would put them first in descending order).
-    "founded": [F("founded_year").asc(nulls_last=True), "name"],
-    "-founded": [F("founded_year").desc(nulls_last=True), "name"],
+    "founded": [F("founded_year").asc(nulls_last=True), "name", "id"],
+    "-founded": [F("founded_year").desc(nulls_last=True), "name", "id"],
 }
 
 
@@ -242,9 +242,9 @@ class ProviderFilter(FacetedFilterSet):
         if len(matching) > SELECTIVE:
             rows = self.qs
         else:
-            order = SORT_FIELDS[self.form.cleaned_data.get("sort") or "name"]
-            rows = self.queryset.filter(pk__in=in_bitmap(matching)).order_by(*order)
-        return rows.values_list("pk", flat=True)
+            rows = self.queryset.filter(pk__in=in_bitmap(matching))
+        order = SORT_FIELDS[self.form.cleaned_data.get("sort") or "name"]
+        return rows.order_by(*order).values_list("pk", flat=True)
 
     def index_facets(self, index, matching):
         """Facet lists with counts within `matching`, values and counts from the index."""

@@ -264,7 +264,7 @@ class Provider(Cited, TimeStampedModel):
     }
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "id"]  # a stable order for paging: names may repeat
         indexes = [
             models.Index(fields=["name", "id"]),
             models.Index(fields=["is_demo", "name"]),

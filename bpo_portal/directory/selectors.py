@@ -253,7 +253,7 @@ def city_detail(*, slug):
 
 
 def providers_in_city(*, city):
-    return directory_rows(city.providers.distinct().order_by("name"))
+    return directory_rows(city.providers.distinct().order_by("name", "id"))
 
 
 def service_lines_in_city(*, city):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from bpo_portal.core.caching import cached_page, request_version
-from bpo_portal.core.exports import export_format, export_response
+from bpo_portal.core.exports import export_format, export_response, list_download
 from bpo_portal.core.filtering import filter_request, text_param
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.directory import selectors
@@ -42,6 +42,7 @@ def paginate(request, queryset, per_page=PAGE_SIZE, count=None):
 
 @require_safe
 @cached_page
+@list_download(Provider, ProviderFilter)
 def provider_list(request):
     filterset = filter_request(request, ProviderFilter, Provider.objects.all())
     if fmt := export_format(request):
@@ -138,6 +139,7 @@ def compare(request, slugs):
 
 @require_safe
 @cached_page
+@list_download(ServiceLine)
 def service_list(request):
     if fmt := export_format(request):
         lines = selectors.service_lines_for_export()
@@ -174,6 +176,7 @@ def service_detail(request, slug, city_slug=None):
 
 @require_safe
 @cached_page
+@list_download(City)
 def city_list(request):
     cities = selectors.cities_overview()
     if fmt := export_format(request):

@@ -3,7 +3,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.management import CommandError, call_command
 
 from bpo_portal.directory.models import Provider, ProviderService
-from bpo_portal.sources.models import Citation
+from bpo_portal.sources.models import Citation, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,9 @@ def test_demo_data_is_deterministic_marked_and_cited():
 
     call_command("generate_demo_data", "--clear")
     assert not Provider.objects.filter(is_demo=True).exists()
+    assert not Citation.objects.filter(source__slug="generated-demo-data").exists()
+    assert not Source.objects.filter(slug="generated-demo-data").exists()
+    assert Provider.objects.real().count() == real
     call_command("generate_demo_data", "--providers", "40", "--seed", "7")
     assert demo_snapshot() == first
     call_command("generate_demo_data", "--clear")

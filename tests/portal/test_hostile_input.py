@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC_URLS = sorted({url.partition("?")[0] for url in PUBLIC})
 KEYS = [
     "q", "service", "category", "city", "kind", "founded_min", "founded_max", "sort", "page",
-    "format", "p", "add", "metric", "origin", "year", "body", "status",
+    "format", "p", "add", "metric", "origin", "year", "body", "status", "industry",
 ]  # fmt: skip
 INJECTIONS = [
     "<script>alert(1)</script>",

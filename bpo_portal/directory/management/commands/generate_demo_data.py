@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, providers, seed, force, clear, **options):
         if clear:
-            self.stdout.write(f"Removed {demo.clear()} demo rows.")
+            self.stdout.write(f"Removed {demo.clear()} demo providers.")
             return
         if not providers or providers < 1:
             raise CommandError("Say how many with --providers N (N ≥ 1).")
