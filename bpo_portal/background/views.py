@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 from bpo_portal.background import selectors
 from bpo_portal.background.models import Event, Statement, Technology, Term
 from bpo_portal.core.caching import cached_page
-from bpo_portal.core.exports import export_format, export_response
+from bpo_portal.core.exports import export_format, export_response, list_download
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.directory.models import Industry, Market
 
@@ -28,6 +28,7 @@ def exported(request, model, queryset, name):
 
 @require_safe
 @cached_page
+@list_download(Market)
 def market_list(request):
     if download := exported(request, Market, selectors.markets(), "markets"):
         return download
@@ -43,6 +44,7 @@ def market_list(request):
 
 @require_safe
 @cached_page
+@list_download(Industry)
 def industry_list(request):
     if download := exported(request, Industry, selectors.industries(), "industries"):
         return download
@@ -61,6 +63,7 @@ def industry_detail(request, slug):
 
 @require_safe
 @cached_page
+@list_download(Event)
 def timeline(request):
     if download := exported(request, Event, selectors.timeline_events(), "timeline"):
         return download
@@ -69,6 +72,7 @@ def timeline(request):
 
 @require_safe
 @cached_page
+@list_download(Term)
 def glossary(request):
     if download := exported(request, Term, selectors.terms(), "glossary"):
         return download
@@ -77,6 +81,7 @@ def glossary(request):
 
 @require_safe
 @cached_page
+@list_download(Technology)
 def technology_list(request):
     if download := exported(request, Technology, selectors.technologies(), "technologies"):
         return download
@@ -87,6 +92,7 @@ def technology_list(request):
 
 @require_safe
 @cached_page
+@list_download(Statement)
 def effects(request):
     if download := exported(
         request, Statement, selectors.statements(topics=EFFECT_TOPICS), "effects"
@@ -101,6 +107,7 @@ def effects(request):
 
 @require_safe
 @cached_page
+@list_download(Statement)
 def outlook(request):
     topics = [Statement.Topic.OUTLOOK]
     if download := exported(request, Statement, selectors.statements(topics=topics), "outlook"):

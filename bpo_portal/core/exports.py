@@ -4,8 +4,9 @@ The columns come from the kind's declaration (`Kind.export_columns()`); each is 
 attribute of the row, or (header, field, attribute or function). A field is written as people
 read it: a choice by its label, a foreign key by the related row's name, a many-to-many field as
 the related rows' slugs joined by "; ". When every column is a field, rows are read as plain
-values a chunk at a time (three queries per chunk at most), so even a million providers stream
-with flat memory; otherwise rows are read as objects, with their relations fetched per chunk.
+values a chunk at a time (one query per chunk, and one more per many-to-many column), so even
+a million providers stream with flat memory; otherwise rows are read as objects, with their
+relations fetched per chunk.
 """
 
 import csv
@@ -168,6 +169,18 @@ def stream_rows(fmt, rows, headers, name):
     response = StreamingHttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def list_download(model, filterset=None):
+    """Mark a list view that answers ?format=csv and ?format=json with rows of `model`, filtered
+    by `filterset` where it has one: the /api/ page documents every view so marked. Put it next
+    to the view (innermost), so that the decorators around it carry the mark on."""
+
+    def mark(view):
+        view.download = (model, filterset)
+        return view
+
+    return mark
 
 
 def export_response(fmt, kind, queryset, name):

@@ -1,11 +1,11 @@
 """The /api/ page: what the JSON downloads of the list pages return, worked out from the code.
 
-Every list page answers `?format=json` (and `?format=csv`) with every matching row. This module
-finds those pages among the site's addresses (a page whose view hands its rows to
-`export_response`), and for each one names its address, the filters it accepts (its FilterSet's,
-where it has one), the fields of each JSON object (from its kind's export columns: name, JSON
-type, meaning) and an example: the first row the page returns right now. Nothing is copied by
-hand, so the page stays right when a field, a filter or a list page is added.
+Every list page answers `?format=json` (and `?format=csv`) with every matching row; its view is
+marked with `@list_download(model, filterset)`. For each marked page among the site's addresses
+this module names its address, the filters it accepts (its FilterSet's), the fields of each
+JSON object (from its kind's export columns: name, JSON type, meaning) and an example: the first
+row the page returns right now. Nothing is copied by hand, so the page stays right when a field,
+a filter or a list page is added.
 """
 
 import inspect
@@ -21,7 +21,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils.text import capfirst
 
-from bpo_portal.core.exports import Column, export_response
+from bpo_portal.core.exports import Column
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.portal.navigation import MAIN, MORE
 
@@ -90,29 +90,6 @@ def _routes(patterns=None, namespace=""):
             yield from _routes(pattern.url_patterns, inner)
         elif pattern.name and not pattern.pattern.regex.groups:
             yield f"{namespace}{pattern.name}", pattern.callback
-
-
-def _globals_used(view):
-    """The module-level objects a function's code names."""
-    code = getattr(view, "__code__", None)
-    if code is None:
-        return []
-    return [view.__globals__[name] for name in code.co_names if name in view.__globals__]
-
-
-def _exports(view, depth=1):
-    """Whether a view hands its rows to `export_response`, itself or through a helper."""
-    for used in _globals_used(view):
-        if used is export_response:
-            return True
-        helper = depth and inspect.isfunction(used) and used.__module__ == view.__module__
-        if helper and _exports(used, depth - 1):
-            return True
-    return False
-
-
-def _headers(kind):
-    return [Column(kind.model, spec).header for spec in kind.export_columns()]
 
 
 def _first_row(request, path, view):
@@ -273,32 +250,21 @@ def _titles():
     return dict(MAIN + MORE)
 
 
-def _endpoint(request, url_name, view):
-    inner_view = inspect.unwrap(view)
-    used = _globals_used(inner_view)
-    kinds_named = [kind_for(obj) for obj in used if isinstance(obj, type) and kind_for(obj)]
-    filtersets = [
-        obj for obj in used if isinstance(obj, type) and issubclass(obj, django_filters.FilterSet)
-    ]
+def _endpoint(request, url_name, view, model, filterset):
+    kind = kind_for(model)
     path = reverse(url_name)
     try:
         example, failed = _first_row(request, path, view), False
     except Exception:  # a broken download must not take its documentation down with it
         logger.exception("The JSON download of %s failed", path)
         example, failed = None, True
-    if example is not None and len(kinds_named) > 1:
-        matching = [k for k in kinds_named if _headers(k) == list(example)]
-        kinds_named = matching or kinds_named
-    if not kinds_named:
-        return None
-    kind = kinds_named[0]
     columns = [Column(kind.model, spec) for spec in kind.export_columns()]
     return Endpoint(
         url_name=url_name,
         path=path,
         title=_titles().get(url_name) or capfirst(kind.label_plural),
         kind=kind,
-        filters=_filters(filtersets[0] if filtersets else None),
+        filters=_filters(filterset),
         fields=[_field(kind, column, example) for column in columns],
         example=example,
         failed=failed,
@@ -307,8 +273,8 @@ def _endpoint(request, url_name, view):
 
 def endpoints(request):
     """Every list page with a JSON download, in the order of the site's addresses."""
-    found = []
-    for url_name, view in _routes():
-        if _exports(inspect.unwrap(view)) and (endpoint := _endpoint(request, url_name, view)):
-            found.append(endpoint)
-    return found
+    return [
+        _endpoint(request, url_name, view, *view.download)
+        for url_name, view in _routes()
+        if hasattr(view, "download")
+    ]

@@ -549,16 +549,8 @@ def _write_table(folder, database, table):
 
 def _sources():
     """The package's sources: every real Source, with its address where it has one."""
-    listed = []
-    has_url = any(f.name == "url" for f in Source._meta.concrete_fields)
-    fields = ["title", "url"] if has_url else ["title"]
-    rows = Source.objects.filter(demo_free(Source)).order_by("slug").values_list(*fields)
-    for values in rows.iterator(chunk_size=CHUNK):
-        entry = {"title": values[0]}
-        if has_url and values[1]:
-            entry["path"] = values[1]
-        listed.append(entry)
-    return listed
+    rows = Source.objects.filter(demo_free(Source)).order_by("slug").values_list("title", "url")
+    return [{"title": title, **({"path": url} if url else {})} for title, url in rows]
 
 
 def _readme(descriptor):

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from bpo_portal.core.caching import cached_page
-from bpo_portal.core.exports import export_format, export_response
+from bpo_portal.core.exports import export_format, export_response, list_download
 from bpo_portal.core.filtering import filter_request
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.directory.models import Organisation
@@ -14,6 +14,7 @@ from bpo_portal.sector.models import Advantage, Challenge, Disagreement, Incenti
 
 @require_safe
 @cached_page
+@list_download(Incentive, IncentiveFilter)
 def incentive_list(request):
     filterset = filter_request(request, IncentiveFilter, selectors.incentives())
     if fmt := export_format(request):
@@ -37,6 +38,7 @@ def incentive_detail(request, slug):
 
 @require_safe
 @cached_page
+@list_download(Statistic, StatisticFilter)
 def statistic_list(request):
     filterset = filter_request(request, StatisticFilter, selectors.statistics())
     if fmt := export_format(request):
@@ -54,6 +56,7 @@ def statistic_list(request):
 
 @require_safe
 @cached_page
+@list_download(Challenge)
 def challenge_list(request):
     challenges = selectors.challenges()
     if fmt := export_format(request):
@@ -67,6 +70,7 @@ def challenge_list(request):
 
 @require_safe
 @cached_page
+@list_download(Advantage)
 def advantage_list(request):
     if fmt := export_format(request):
         return export_response(fmt, kind_for(Advantage), selectors.advantages(), "advantages")
@@ -77,6 +81,7 @@ def advantage_list(request):
 
 @require_safe
 @cached_page
+@list_download(Disagreement)
 def disagreement_list(request):
     if fmt := export_format(request):
         return export_response(
@@ -92,6 +97,7 @@ def disagreement_list(request):
 
 @require_safe
 @cached_page
+@list_download(Organisation)
 def organisation_list(request):
     if fmt := export_format(request):
         return export_response(

@@ -68,11 +68,15 @@ class NewRowCitationForm(forms.ModelForm):
                 "Give the source, where in it (a section heading, a page or a locator) and a "
                 "note: every fact needs its citation."
             )
+        existing = self.instance if self.instance.pk else None
+        citation = self.citation(existing)
         try:
-            self.citation().clean()
+            citation.clean()
+            if existing is not None:  # the same place cited twice for one fact
+                citation.validate_constraints()
         except ValidationError as error:
-            for message in error.message_dict.get("section", []):
-                self.add_error("cite_section", message)
+            for name, messages in error.message_dict.items():
+                self.add_error("cite_section" if name == "section" else None, messages)
         return cleaned
 
     def save_citation(self, obj):

@@ -224,4 +224,4 @@ def prefetch_citations(path=""):
 
 def cited_sources(fact):
     """The sources of a fact in one line, for exports (citations prefetched with their sources)."""
-    return "; ".join(f"{c.source.title} — {c.section}" for c in fact.citations.all())
+    return "; ".join(f"{c.source.title} — {c.place}" for c in fact.citations.all())

@@ -2,6 +2,7 @@
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Count
+from django.utils.text import capfirst
 
 from bpo_portal.core.kinds import kinds
 from bpo_portal.sources.models import Citation, Cited, Source
@@ -23,16 +24,20 @@ def fact_querysets():
     return querysets
 
 
-def source_sections(*, source):
-    """[(heading, citations)] in the source's order, each citation with its fact loaded."""
-    citations = (
+def source_citations(*, source):
+    """The source's citations in the order they were made, to be shown a page at a time."""
+    return (
         Citation.objects.filter(source=source)
         .select_related("content_type")
         .prefetch_related(GenericPrefetch("fact", fact_querysets()))
         .order_by("id")
     )
+
+
+def source_sections(*, source, citations):
+    """[(heading, citations)] in the source's order, each citation with its fact loaded."""
     by_part = {heading: [] for heading in source.headings}
     for citation in citations:
         if isinstance(citation.fact, Cited):
-            by_part.setdefault(citation.section or citation.place.capitalize(), []).append(citation)
+            by_part.setdefault(citation.section or capfirst(citation.place), []).append(citation)
     return [(part, items) for part, items in by_part.items() if items]

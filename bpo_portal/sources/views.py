@@ -1,8 +1,9 @@
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from bpo_portal.core.caching import cached_page
-from bpo_portal.core.exports import export_format, export_response
+from bpo_portal.core.exports import export_format, export_response, list_download
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.sources import selectors
 from bpo_portal.sources.models import Source
@@ -10,6 +11,7 @@ from bpo_portal.sources.models import Source
 
 @require_safe
 @cached_page
+@list_download(Source)
 def source_list(request):
     sources = selectors.sources_overview()
     if fmt := export_format(request):
@@ -17,12 +19,23 @@ def source_list(request):
     return render(request, "sources/source_list.html", {"sources": sources})
 
 
+# Footnotes link to a section of page 1, so a page holds more than any real source cites;
+# only very large sources (generated demo data) run to further pages.
+CITATIONS_PER_PAGE = 1000
+
+
 @require_safe
 @cached_page
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
+    citations = selectors.source_citations(source=source)
+    page = Paginator(citations, CITATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "sources/source_detail.html",
-        {"source": source, "sections": selectors.source_sections(source=source)},
+        {
+            "source": source,
+            "page": page,
+            "sections": selectors.source_sections(source=source, citations=page),
+        },
     )

@@ -127,6 +127,32 @@ def test_a_new_service_link_without_a_citation_is_refused(curator_client):
     assert not ProviderService.objects.filter(provider=ibex, service_line=line).exists()
 
 
+def test_citing_the_same_place_again_is_refused_with_a_message(curator_client):
+    ibex = Provider.objects.get(slug="ibex")
+    link = ibex.service_links.first()
+    cited = link.citations.first()
+    before = link.citations.count()
+    url = admin_url(Provider, "change", ibex.pk)
+    form = curator_client.get(url)
+    data = change_form_data(form)
+    prefix = inline_prefix(form, ProviderService)
+    row = next(k for k, v in data.items() if k.endswith("-id") and str(v) == str(link.pk))
+    row = row.removesuffix("-id")
+    data.update(
+        {
+            f"{row}-cite_source": cited.source.pk,
+            f"{row}-cite_section": cited.section,
+            f"{row}-cite_page": cited.page,
+            f"{row}-cite_note": "The same place once more.",
+        }
+    )
+    assert row.startswith(prefix)
+    response = curator_client.post(url, data)
+    assert response.status_code == 200
+    assert "This fact already cites that place for that field." in response.content.decode()
+    assert link.citations.count() == before
+
+
 def test_founded_year_3000_is_refused_with_a_readable_message(curator_client):
     ibex = Provider.objects.get(slug="ibex")
     url = admin_url(Provider, "change", ibex.pk)
