@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 
 class CoreConfig(AppConfig):
@@ -23,6 +23,7 @@ class CoreConfig(AppConfig):
         post_delete.connect(on_save_or_delete, dispatch_uid="bpo-data-version-delete")
         m2m_changed.connect(on_links_changed, dispatch_uid="bpo-data-version-m2m")
         post_save.connect(search.on_saved, dispatch_uid="bpo-search-save")
+        pre_save.connect(changes.on_restore, dispatch_uid="bpo-restore-without-history")
         post_create_historical_record.connect(
             changes.on_history_record, dispatch_uid="bpo-public-changes"
         )

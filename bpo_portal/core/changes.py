@@ -58,3 +58,10 @@ def address(record):
     fact = getattr(record, "fact", None) if hasattr(type(record), "fact") else None
     target = fact if fact is not None else record
     return target.get_absolute_url() if hasattr(target, "get_absolute_url") else ""
+
+
+def on_restore(sender, instance, raw, **kwargs):
+    """Signal receiver (pre_save): a row loaded from a backup is restored, not edited, so the
+    many-to-many links set on it right after add no history and no public change."""
+    if raw:
+        instance.skip_history_when_saving = True

@@ -78,5 +78,10 @@ def kind_for(model):
     return _REGISTRY.get(model)
 
 
+def kind_named(prefix):
+    """The kind whose prefix is `prefix` (as stored in the change log or a suggestion), or None."""
+    return next((kind for kind in _REGISTRY.values() if kind.prefix == prefix), None)
+
+
 def knowledge_models():
     return set(_REGISTRY)

@@ -32,11 +32,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bpo_portal.core.kinds import kind_for, kinds
+from bpo_portal.core.kinds import kind_for, kind_named, kinds
 from bpo_portal.core.models import SearchDocument, SearchTerm, Synonym
 
 MAX_WORDS = 12
@@ -189,8 +188,9 @@ def indexed_kinds():
 
 @functools.cache
 def feeding_relations():
-    """{child model: [(parent kind, name of the child's field pointing to the parent)]}: rows
-    whose text is part of another kind's documents (a provider's former names)."""
+    """{model: [(indexed kind, field, many)]}: rows whose text is part of another kind's
+    documents. Either a row of the kind points to them (a figure's metric: `many`, every figure
+    of the metric is indexed again) or they point to the row (a provider's former names)."""
     feeds = {}
     for kind in indexed_kinds():
         for path in kind.search:
@@ -198,7 +198,11 @@ def feeding_relations():
                 continue
             relation = kind.model._meta.get_field(path.split("__")[0])
             if relation.one_to_many:
-                feeds.setdefault(relation.related_model, []).append((kind, relation.field.name))
+                feeds.setdefault(relation.related_model, []).append(
+                    (kind, relation.field.name, False)
+                )
+            elif relation.many_to_one:
+                feeds.setdefault(relation.related_model, []).append((kind, relation.name, True))
     return feeds
 
 
@@ -335,21 +339,24 @@ def on_saved(sender, instance, **kwargs):
     kind = kind_for(sender)
     if kind is not None and kind.search:
         index_object(kind, instance)
-    for parent_kind, field_name in feeding_relations().get(sender, []):
-        parent = getattr(instance, field_name, None)
-        if parent is not None:
-            index_object(parent_kind, parent)
+    for fed, field_name, many in feeding_relations().get(sender, []):
+        if many:
+            for row in fed.model.objects.filter(**{field_name: instance}).iterator():
+                index_object(fed, row)
+        elif (parent := getattr(instance, field_name, None)) is not None:
+            index_object(fed, parent)
 
 
 def on_deleted(sender, instance, **kwargs):
     kind = kind_for(sender)
     if kind is not None and kind.search:
         remove_object(kind, instance.pk)
-    for parent_kind, field_name in feeding_relations().get(sender, []):
-        parent_id = getattr(instance, f"{field_name}_id", None)
-        parent = parent_kind.model.objects.filter(pk=parent_id).first()
+    for fed, field_name, many in feeding_relations().get(sender, []):
+        if many:
+            continue  # a row others point to is not deleted while they do (PROTECT)
+        parent = fed.model.objects.filter(pk=getattr(instance, f"{field_name}_id")).first()
         if parent is not None:
-            index_object(parent_kind, parent)
+            index_object(fed, parent)
 
 
 # Understanding a query
@@ -637,32 +644,84 @@ def _candidates(plan, kinds_wanted, per_kind):
     """({kind: count}, [(kind, document id)] best first within each kind)."""
     if not plan.groups:
         return {}, []
+    if connection.vendor != "postgresql":
+        return _fts5_candidates(plan, kinds_wanted, per_kind)
     only = ""
     if kinds_wanted:
         only = " AND kind IN (" + ", ".join(["%s"] * len(kinds_wanted)) + ")"
-    if connection.vendor == "postgresql":
-        table, ident = "core_searchdocument", "id"
-        where = f"vector @@ to_tsquery('{PG_CONFIG}', %s){only}"
-        rank = f"ts_rank_cd(vector, to_tsquery('{PG_CONFIG}', %s)) DESC"
-        expression, rank_args = plan.tsquery(), [plan.tsquery()]
-    else:
-        table, ident = FTS_TABLE, "rowid"
-        where = f"{FTS_TABLE} MATCH %s{only}"
-        rank = f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0)"
-        expression, rank_args = plan.fts5(), []
+    where = f"vector @@ to_tsquery('{PG_CONFIG}', %s){only}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT kind, count(*) FROM {table} WHERE {where} GROUP BY kind",
-            [expression, *kinds_wanted],
+            f"SELECT kind, count(*) FROM core_searchdocument WHERE {where} GROUP BY kind",
+            [plan.tsquery(), *kinds_wanted],
         )
         counts = dict(cursor.fetchall())
         cursor.execute(
-            f"SELECT kind, {ident} FROM (SELECT kind, {ident}, row_number() OVER "
-            f"(PARTITION BY kind ORDER BY {rank}, {ident}) AS n FROM {table} WHERE {where}) "
-            "AS ranked WHERE n <= %s",
-            [*rank_args, expression, *kinds_wanted, per_kind],
+            "SELECT kind, id FROM (SELECT kind, id, row_number() OVER (PARTITION BY kind "
+            f"ORDER BY ts_rank_cd(vector, to_tsquery('{PG_CONFIG}', %s)) DESC, id) AS n "
+            f"FROM core_searchdocument WHERE {where}) AS ranked WHERE n <= %s",
+            [plan.tsquery(), plan.tsquery(), *kinds_wanted, per_kind],
         )
         return counts, cursor.fetchall()
+
+
+# The kind whose documents run to hundreds of thousands. FTS5 keeps a document's kind in its
+# stored row, one lookup per match, so for a word common among providers, counting and ranking
+# them like the other kinds would read every such provider's row. Their count is the whole
+# count (from the index alone) less the other kinds'; they are picked best by name first (the
+# kind is an indexed token), then by the rest of the text in index order, reading no more rows
+# than a page shows.
+NUMEROUS = "provider"
+BM25 = f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 0.0)"
+MATCH = f"SELECT {{}} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+
+
+def _fts5_candidates(plan, kinds_wanted, per_kind):
+    text = f"{{title names body}} : ({plan.fts5()})"
+    numerous = f'kind : "{NUMEROUS}"'
+    others = [k for k in kinds_wanted if k != NUMEROUS]
+    if others:
+        few = f"{text} AND (" + " OR ".join(f'kind : "{k}"' for k in others) + ")"
+    else:
+        few = None if kinds_wanted else f"{text} NOT {numerous}"
+    counts, ranked = {}, []
+    with connection.cursor() as cursor:
+        if few:
+            cursor.execute(
+                "SELECT kind, rowid, total FROM ("
+                + MATCH.format(
+                    "kind, rowid, count(*) OVER (PARTITION BY kind) AS total, row_number() "
+                    f"OVER (PARTITION BY kind ORDER BY {BM25}, rowid) AS n"
+                )
+                + ") AS ranked WHERE n <= %s",
+                [few, per_kind],
+            )
+            for kind, pk, total in cursor.fetchall():
+                counts[kind] = total
+                ranked.append((kind, pk))
+        if not kinds_wanted:
+            cursor.execute(MATCH.format("count(*)"), [text])
+            counts[NUMEROUS] = cursor.fetchone()[0] - sum(counts.values())
+        elif NUMEROUS in kinds_wanted:
+            cursor.execute(MATCH.format("count(*)"), [f"{text} AND {numerous}"])
+            counts[NUMEROUS] = cursor.fetchone()[0]
+        if counts.get(NUMEROUS):
+            ranked += _numerous(cursor, plan, text, numerous, per_kind)
+        else:
+            counts.pop(NUMEROUS, None)
+    return counts, ranked
+
+
+def _numerous(cursor, plan, text, numerous, per_kind):
+    names = f"{{title names}} : ({plan.fts5()}) AND {numerous}"
+    cursor.execute(MATCH.format("rowid") + f" ORDER BY {BM25}, rowid LIMIT %s", [names, per_kind])
+    ids = [pk for (pk,) in cursor.fetchall()]
+    if len(ids) < per_kind:
+        cursor.execute(
+            MATCH.format("rowid") + " LIMIT %s", [f"{text} AND {numerous}", 2 * per_kind]
+        )
+        ids = list(dict.fromkeys(ids + [pk for (pk,) in cursor.fetchall()]))
+    return [(NUMEROUS, pk) for pk in ids[:per_kind]]
 
 
 @dataclass
@@ -717,7 +776,7 @@ def highlight(text, plan, limit=None):
     for m in WORD.finditer(text):
         if _hit(fold(m.group()), singles, prefixes):
             out.append(html.escape(text[last : m.start()]))
-            out.append(format_html("<mark>{}</mark>", m.group()))
+            out.append(f"<mark>{html.escape(m.group())}</mark>")
             last = m.end()
     out.append(html.escape(text[last:]))
     return mark_safe("".join(out))
@@ -769,14 +828,14 @@ def run(query, *, kinds_wanted=(), per_kind=10, version=0):
     by_kind = {}
     for position, (kind_prefix, doc_id) in enumerate(candidates):
         document = documents.get(doc_id)
-        kind = next((k for k in kinds() if k.prefix == kind_prefix), None)
-        if document is None or kind is None:
-            continue
-        tier, why = _rank(document, plan, query_folded)
-        by_kind.setdefault(kind_prefix, []).append(
-            (
-                tier,
-                position,
+        if document is not None and kind_named(kind_prefix) is not None:
+            tier, why = _rank(document, plan, query_folded)
+            by_kind.setdefault(kind_prefix, []).append((tier, position, why, document))
+    groups = []
+    for kind in kinds():
+        if kind.prefix in by_kind:
+            ranked = sorted(by_kind[kind.prefix], key=lambda item: item[:2])[:per_kind]
+            results = [
                 Result(
                     kind=kind,
                     title=document.title,
@@ -785,14 +844,10 @@ def run(query, *, kinds_wanted=(), per_kind=10, version=0):
                     snippet_html=highlight(document.body, plan, limit=180),
                     why=why,
                     tier=tier,
-                ),
-            )
-        )
-    groups = []
-    for kind in kinds():
-        if kind.prefix in by_kind:
-            ranked = sorted(by_kind[kind.prefix], key=lambda item: item[:2])[:per_kind]
-            groups.append(Group(kind, counts.get(kind.prefix, 0), [r for *_, r in ranked]))
+                )
+                for tier, _, why, document in ranked
+            ]
+            groups.append(Group(kind, counts.get(kind.prefix, 0), results))
     groups.sort(key=lambda g: (min(r.tier for r in g.results), g.kind.search_order))
     outcome = Outcome(query, plan, groups, sum(g.count for g in groups))
     if not outcome.total:
@@ -840,8 +895,8 @@ def matching_ids(query, *, kind, version=0):
         else:
             cursor.execute(
                 f"SELECT d.object_id FROM {FTS_TABLE} f JOIN core_searchdocument d "
-                f"ON d.id = f.rowid WHERE {FTS_TABLE} MATCH %s AND f.kind = %s",
-                [plan.fts5(), kind.prefix],
+                f"ON d.id = f.rowid WHERE {FTS_TABLE} MATCH %s",
+                [f'{{title names body}} : ({plan.fts5()}) AND kind : "{kind.prefix}"'],
             )
         return [row[0] for row in cursor.fetchall()]
 

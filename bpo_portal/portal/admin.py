@@ -4,13 +4,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from bpo_portal.core.kinds import kinds
+from bpo_portal.core.kinds import kind_named
 from bpo_portal.portal.models import Suggestion
 
 
 def record_admin_url(suggestion):
     """The admin page to edit the record a suggestion is about, or None."""
-    kind = next((k for k in kinds() if k.prefix == suggestion.record_kind), None)
+    kind = kind_named(suggestion.record_kind)
     if kind is None or suggestion.record_id is None:
         return None
     meta = kind.model._meta

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from bpo_portal.core import search as engine
 from bpo_portal.core.caching import cached_page, request_version, versioned
 from bpo_portal.core.filtering import text_param
-from bpo_portal.core.kinds import kinds
+from bpo_portal.core.kinds import kind_named
 from bpo_portal.portal import selectors
 from bpo_portal.portal.api import endpoints as api_endpoints
 from bpo_portal.portal.downloads import file_response, package, page_context
@@ -43,7 +43,9 @@ def query_from(request):
 def search(request):
     query = query_from(request)
     only = request.GET.get("kind", "")
-    kind = next((k for k in kinds() if k.prefix == only and k.search), None)
+    kind = kind_named(only)
+    if kind is not None and not kind.search:
+        kind = None
     if only and kind is None:
         messages.warning(request, "Ignored kind: not a kind of record search covers.")
     outcome = None

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from bpo_portal.core.kinds import kinds
+from bpo_portal.core.kinds import kind_named
 from bpo_portal.core.links import url_for
 from bpo_portal.core.models import TimeStampedModel
 from bpo_portal.directory.models import MAX_YEAR, MIN_YEAR, Organisation
@@ -342,7 +342,7 @@ class DisagreementSubject(TimeStampedModel):
 
     def clean(self):
         super().clean()
-        kind = next((k for k in kinds() if k.prefix == self.subject_kind), None)
+        kind = kind_named(self.subject_kind)
         if kind is None or "slug" not in kind.natural_key:
             raise ValidationError({"subject_kind": "Name a kind of record that has a slug."})
         if not kind.model.objects.filter(slug=self.subject_slug).exists():

@@ -11,6 +11,8 @@ from bpo_portal.core import search
 from bpo_portal.core.caching import current_version
 from bpo_portal.core.models import SearchDocument, Synonym
 from bpo_portal.directory.models import Provider, ProviderAlias, ServiceLine
+from bpo_portal.sector.models import Metric
+from tests.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +92,21 @@ def test_an_exact_name_beats_a_description_match():
     assert all(r.tier >= 1 for r in lines.results[1:])
 
 
+def test_a_provider_named_by_the_words_beats_many_earlier_ones_that_mention_them():
+    Provider.objects.bulk_create(
+        ProviderFactory.build(description="Quokka staffing for clients.", is_demo=True)
+        for _ in range(45)
+    )
+    ProviderFactory(name="Quokka Staffing", slug="quokka-staffing")
+    search.rebuild()
+    group = next(g for g in run("quokka").groups if g.kind.prefix == "provider")
+    assert group.count == 46 and len(group.results) == 10
+    assert group.results[0].title == "Quokka Staffing" and group.results[0].tier == 1
+    assert {r.tier for r in group.results[1:]} == {3}
+    only = run("quokka", kinds_wanted=["provider"], per_kind=50).groups
+    assert [g.count for g in only] == [46] and len(only[0].results) == 46
+
+
 def test_typo_matches_come_after_exact_ones():
     ServiceLine.objects.filter(slug="data-entry").update(description="Keying in records.")
     search.rebuild()
@@ -150,6 +167,15 @@ def test_the_index_follows_saves_and_deletes(django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         Provider.objects.get(slug="ufone").delete()
     assert first_in_group(run("ufone"), "provider") is None
+
+
+def test_renaming_a_metric_reindexes_its_figures(django_capture_on_commit_callbacks):
+    metric = Metric.objects.get(slug="it-exports")
+    with django_capture_on_commit_callbacks(execute=True):
+        metric.name = "Quixotic export earnings"
+        metric.save()
+    figures = {figure.get_absolute_url() for figure in metric.statistics.all()}
+    assert first_in_group(run("quixotic"), "statistic") in figures
 
 
 def test_curators_synonyms_are_used_after_a_save(django_capture_on_commit_callbacks):
