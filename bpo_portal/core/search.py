@@ -640,88 +640,120 @@ def alternatives(word, vocab, may_be_unfinished, plan, typos):
 # Running a query
 
 
+# The kind whose documents run to hundreds of thousands. Counting and ranking every match the
+# way the other kinds are would read the stored row of every provider holding a common word, so
+# providers are counted and picked apart: best by name first (an index of names alone), then by
+# the rest of the text in index order, reading no more rows than a page shows. The other kinds
+# have an index of their own (PostgreSQL) or are told apart by the kind as an indexed token
+# (SQLite FTS5), and are ranked in full.
+NUMEROUS = "provider"
+
+
+class _FTS5:
+    """The queries on SQLite's FTS5 table (rowid = document id)."""
+
+    rank = f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 0.0)"
+
+    def __init__(self, plan):
+        self.text = f"{{title names body}} : ({plan.fts5()})"
+        self.names = f"{{title names}} : ({plan.fts5()})"
+
+    def match(self, select, expression, rest=""):
+        return f"SELECT {select} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{rest}", [expression]
+
+    def few(self, only):
+        if only:
+            return self.text + " AND (" + " OR ".join(f'kind : "{k}"' for k in only) + ")"
+        return f'{self.text} NOT kind : "{NUMEROUS}"'
+
+    def ranked_few(self, only):
+        return self.match(
+            "kind, rowid, count(*) OVER (PARTITION BY kind), row_number() OVER "
+            f"(PARTITION BY kind ORDER BY {self.rank}, rowid) AS n",
+            self.few(only),
+        )
+
+    def count_numerous(self):
+        return self.match("count(*)", f'{self.text} AND kind : "{NUMEROUS}"')
+
+    def numerous_by_name(self):
+        return self.match(
+            "rowid",
+            f'{self.names} AND kind : "{NUMEROUS}"',
+            f" ORDER BY {self.rank}, rowid LIMIT %s",
+        )
+
+    def numerous_in_order(self):
+        return self.match("rowid", f'{self.text} AND kind : "{NUMEROUS}"', " LIMIT %s")
+
+
+class _TSVector:
+    """The queries on PostgreSQL's generated tsvector columns of core_searchdocument."""
+
+    def __init__(self, plan):
+        self.query = plan.tsquery()
+        self.tsquery = f"to_tsquery('{PG_CONFIG}', %s)"
+
+    def match(self, select, column, condition, rest=""):
+        sql = f"SELECT {select} FROM core_searchdocument WHERE {column} @@ {self.tsquery} AND "
+        return sql + condition + rest, [self.query]
+
+    def ranked_few(self, only):
+        sql, params = self.match(
+            "kind, id, count(*) OVER (PARTITION BY kind), row_number() OVER (PARTITION BY kind "
+            f"ORDER BY ts_rank_cd(vector, {self.tsquery}) DESC, id) AS n",
+            "vector",
+            f"kind <> '{NUMEROUS}'"
+            + (" AND kind IN (" + ", ".join(["%s"] * len(only)) + ")" if only else ""),
+        )
+        return sql, [self.query, *params, *only]
+
+    def count_numerous(self):
+        return self.match("count(*)", "vector", f"kind = '{NUMEROUS}'")
+
+    def numerous_by_name(self):
+        sql, params = self.match(
+            "id",
+            "name_vector",
+            f"kind = '{NUMEROUS}'",
+            f" ORDER BY ts_rank_cd(name_vector, {self.tsquery}) DESC, id LIMIT %s",
+        )
+        return sql, [*params, self.query]
+
+    def numerous_in_order(self):
+        return self.match("id", "vector", f"kind = '{NUMEROUS}'", " ORDER BY id LIMIT %s")
+
+
 def _candidates(plan, kinds_wanted, per_kind):
     """({kind: count}, [(kind, document id)] best first within each kind)."""
     if not plan.groups:
         return {}, []
-    if connection.vendor != "postgresql":
-        return _fts5_candidates(plan, kinds_wanted, per_kind)
-    only = ""
-    if kinds_wanted:
-        only = " AND kind IN (" + ", ".join(["%s"] * len(kinds_wanted)) + ")"
-    where = f"vector @@ to_tsquery('{PG_CONFIG}', %s){only}"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT kind, count(*) FROM core_searchdocument WHERE {where} GROUP BY kind",
-            [plan.tsquery(), *kinds_wanted],
-        )
-        counts = dict(cursor.fetchall())
-        cursor.execute(
-            "SELECT kind, id FROM (SELECT kind, id, row_number() OVER (PARTITION BY kind "
-            f"ORDER BY ts_rank_cd(vector, to_tsquery('{PG_CONFIG}', %s)) DESC, id) AS n "
-            f"FROM core_searchdocument WHERE {where}) AS ranked WHERE n <= %s",
-            [plan.tsquery(), plan.tsquery(), *kinds_wanted, per_kind],
-        )
-        return counts, cursor.fetchall()
-
-
-# The kind whose documents run to hundreds of thousands. FTS5 keeps a document's kind in its
-# stored row, one lookup per match, so for a word common among providers, counting and ranking
-# them like the other kinds would read every such provider's row. Their count is the whole
-# count (from the index alone) less the other kinds'; they are picked best by name first (the
-# kind is an indexed token), then by the rest of the text in index order, reading no more rows
-# than a page shows.
-NUMEROUS = "provider"
-BM25 = f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 0.0)"
-MATCH = f"SELECT {{}} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-
-
-def _fts5_candidates(plan, kinds_wanted, per_kind):
-    text = f"{{title names body}} : ({plan.fts5()})"
-    numerous = f'kind : "{NUMEROUS}"'
-    others = [k for k in kinds_wanted if k != NUMEROUS]
-    if others:
-        few = f"{text} AND (" + " OR ".join(f'kind : "{k}"' for k in others) + ")"
-    else:
-        few = None if kinds_wanted else f"{text} NOT {numerous}"
+    queries = (_TSVector if connection.vendor == "postgresql" else _FTS5)(plan)
+    only = [k for k in kinds_wanted if k != NUMEROUS]
     counts, ranked = {}, []
     with connection.cursor() as cursor:
-        if few:
-            cursor.execute(
-                "SELECT kind, rowid, total FROM ("
-                + MATCH.format(
-                    "kind, rowid, count(*) OVER (PARTITION BY kind) AS total, row_number() "
-                    f"OVER (PARTITION BY kind ORDER BY {BM25}, rowid) AS n"
-                )
-                + ") AS ranked WHERE n <= %s",
-                [few, per_kind],
-            )
-            for kind, pk, total in cursor.fetchall():
+        if only or not kinds_wanted:
+            sql, params = queries.ranked_few(only)
+            cursor.execute(f"SELECT * FROM ({sql}) AS ranked WHERE n <= %s", [*params, per_kind])
+            for kind, pk, total, _ in cursor.fetchall():
                 counts[kind] = total
                 ranked.append((kind, pk))
-        if not kinds_wanted:
-            cursor.execute(MATCH.format("count(*)"), [text])
-            counts[NUMEROUS] = cursor.fetchone()[0] - sum(counts.values())
-        elif NUMEROUS in kinds_wanted:
-            cursor.execute(MATCH.format("count(*)"), [f"{text} AND {numerous}"])
-            counts[NUMEROUS] = cursor.fetchone()[0]
-        if counts.get(NUMEROUS):
-            ranked += _numerous(cursor, plan, text, numerous, per_kind)
-        else:
-            counts.pop(NUMEROUS, None)
+        if not kinds_wanted or NUMEROUS in kinds_wanted:
+            sql, params = queries.count_numerous()
+            cursor.execute(sql, params)
+            if count := cursor.fetchone()[0]:
+                counts[NUMEROUS] = count
+                ids = _fetch_ids(cursor, queries.numerous_by_name(), per_kind)
+                if len(ids) < per_kind:
+                    ids += _fetch_ids(cursor, queries.numerous_in_order(), 2 * per_kind)
+                ranked += [(NUMEROUS, pk) for pk in list(dict.fromkeys(ids))[:per_kind]]
     return counts, ranked
 
 
-def _numerous(cursor, plan, text, numerous, per_kind):
-    names = f"{{title names}} : ({plan.fts5()}) AND {numerous}"
-    cursor.execute(MATCH.format("rowid") + f" ORDER BY {BM25}, rowid LIMIT %s", [names, per_kind])
-    ids = [pk for (pk,) in cursor.fetchall()]
-    if len(ids) < per_kind:
-        cursor.execute(
-            MATCH.format("rowid") + " LIMIT %s", [f"{text} AND {numerous}", 2 * per_kind]
-        )
-        ids = list(dict.fromkeys(ids + [pk for (pk,) in cursor.fetchall()]))
-    return [(NUMEROUS, pk) for pk in ids[:per_kind]]
+def _fetch_ids(cursor, query, limit):
+    sql, params = query
+    cursor.execute(sql, [*params, limit])
+    return [pk for (pk,) in cursor.fetchall()]
 
 
 @dataclass

@@ -1,7 +1,9 @@
-"""SQLite: the kind of each search document becomes an indexed token, so that the documents of
-one kind are counted and picked from the index alone (a word common among providers no longer
-reads every provider's stored row). The table is built again from the old one; PostgreSQL keeps
-its generated column."""
+"""Search documents of the numerous kind (providers) are counted and picked apart from the rest,
+so that a word common among providers no longer reads every such provider's row.
+
+SQLite: the kind becomes an indexed token of the FTS5 table (built again from the old one).
+PostgreSQL: a full-text index over the other kinds' documents alone, and a generated vector of
+the names (title A, other names B) with its index over the providers' documents."""
 
 from django.db import migrations
 
@@ -17,11 +19,31 @@ def rebuilt(kind_column):
     ]
 
 
-def run(statements):
+STATEMENTS = {
+    "sqlite": (rebuilt("kind"), rebuilt("kind UNINDEXED")),
+    "postgresql": (
+        [
+            "CREATE INDEX core_searchdocument_vector_few ON core_searchdocument "
+            "USING gin (vector) WHERE kind <> 'provider'",
+            "ALTER TABLE core_searchdocument ADD COLUMN name_vector tsvector GENERATED ALWAYS AS ("
+            "setweight(to_tsvector('bpo_search'::regconfig, title), 'A') || "
+            "setweight(to_tsvector('bpo_search'::regconfig, names), 'B')) STORED",
+            "CREATE INDEX core_searchdocument_name_vector ON core_searchdocument "
+            "USING gin (name_vector) WHERE kind = 'provider'",
+        ],
+        [
+            "DROP INDEX IF EXISTS core_searchdocument_name_vector",
+            "ALTER TABLE core_searchdocument DROP COLUMN IF EXISTS name_vector",
+            "DROP INDEX IF EXISTS core_searchdocument_vector_few",
+        ],
+    ),
+}
+
+
+def run(index):
     def apply(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            for statement in statements:
-                schema_editor.execute(statement)
+        for statement in STATEMENTS.get(schema_editor.connection.vendor, ((), ()))[index]:
+            schema_editor.execute(statement)
 
     return apply
 
@@ -29,4 +51,4 @@ def run(statements):
 class Migration(migrations.Migration):
     dependencies = [("core", "0006_public_changes")]
 
-    operations = [migrations.RunPython(run(rebuilt("kind")), run(rebuilt("kind UNINDEXED")))]
+    operations = [migrations.RunPython(run(0), run(1))]
