@@ -6,6 +6,9 @@ holds a roaring bitmap of the providers that have it (as Lucene and Meilisearch 
 the result of any filter combination is a few bitmap unions and intersections, and each facet
 count is one intersection cardinality, in microseconds whatever the number of providers.
 
+It also keeps each provider's place in name order (its rank), so that a page of a filtered
+list is sorted here, without sending the matching ids back to the database.
+
 Each worker process builds the index once (plain SELECTs over the provider and link
 tables), then keeps it in step with the database through a journal: every save or delete of a
 provider or of one of its links writes a `ProviderChange` row in the same transaction. When a
@@ -15,17 +18,19 @@ a bulk change (demo data) rebuilds everything. Readers never see the index behin
 version they read.
 """
 
+import heapq
 import threading
 import time
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from pyroaring import BitMap
 
-from bpo_portal.core.filtering import id_subquery
 from bpo_portal.directory.models import (
     City,
     Industry,
@@ -41,6 +46,10 @@ from bpo_portal.directory.models import (
 
 # More changed providers than this and rebuilding is cheaper than reading them one by one.
 REREAD_LIMIT = 5000
+# More renamed or new providers than this and reading the whole name order again is cheaper
+# than placing them one by one.
+REPLACE_LIMIT = 50
+NO_YEAR = -1
 # Journal rows are kept for a day; an index that has not caught up for half of that rebuilds.
 JOURNAL_KEPT = timedelta(days=1)
 _lock = threading.Lock()
@@ -111,6 +120,8 @@ class ProviderIndex:
         self.values = Values()
         self.by_category = {}  # category pk -> providers offering one of its lines
         self.by_industry = {}  # industry pk -> providers named for it or offering its lines
+        self.rank = array("d")  # provider pk -> place in (name, id) order
+        self.year = array("h")  # provider pk -> founding year, or NO_YEAR
 
     # Building and keeping in step
 
@@ -122,8 +133,12 @@ class ProviderIndex:
         self.values = Values.load()
         # Plain cursors: a million rows read through the ORM would take seconds longer.
         with connection.cursor() as cursor:
+            providers = _rows(cursor, Provider, "id", "kind", "founded_year", order=("name", "id"))
+            self._grow(max((row[0] for row in providers), default=0))
+            for place, (pk, _, _) in enumerate(providers):
+                self.rank[pk] = place
             self._add(
-                _rows(cursor, Provider, "id", "kind", "founded_year"),
+                providers,
                 _rows(cursor, ProviderService, "provider_id", "service_line_id"),
                 _rows(cursor, ProviderCity, "provider_id", "city_id"),
                 _rows(cursor, ProviderIndustry, "provider_id", "industry_id"),
@@ -137,6 +152,7 @@ class ProviderIndex:
         for pk, kind, year in providers:
             kinds[kind].append(pk)
             years[year].append(pk)
+            self.year[pk] = NO_YEAR if year is None else year
         years.pop(None, None)  # a founding year the sources do not state matches no range
         for ids in kinds.values():
             self.providers.update(ids)
@@ -207,6 +223,8 @@ class ProviderIndex:
             for bitmap in bitmaps.values():
                 bitmap.difference_update(gone)
         self.providers.difference_update(gone)
+        self._grow(max(pks))
+        self._place(pks)
         self._add(
             Provider.objects.filter(pk__in=pks).values_list("pk", "kind", "founded_year"),
             ProviderService.objects.filter(provider_id__in=pks).values_list(
@@ -218,7 +236,64 @@ class ProviderIndex:
             ),
         )
 
+    def _grow(self, largest_pk):
+        """Room in the per-provider arrays for ids up to `largest_pk`."""
+        missing = largest_pk + 1 - len(self.rank)
+        if missing > 0:
+            self.rank.extend(array("d", bytes(8 * missing)))
+            self.year.extend(array("h", [NO_YEAR]) * missing)
+
+    def _place(self, pks):
+        """Give re-read providers their rank again (a rename or a new provider moves it): each
+        goes halfway between its nearest neighbours in the database's own (name, id) order,
+        two small queries apiece; many at once, or no room left between two ranks, and the
+        whole order is read again."""
+        moved = list(
+            Provider.objects.filter(pk__in=pks).order_by("name", "id").values("pk", "name")
+        )
+        if len(moved) > REPLACE_LIMIT:
+            return self._load_ranks()
+        waiting = {row["pk"] for row in moved}
+        for row in moved:
+            waiting.discard(row["pk"])
+            before = Q(name__lt=row["name"]) | Q(name=row["name"], pk__lt=row["pk"])
+            others = Provider.objects.exclude(pk__in=waiting | {row["pk"]})
+            low = others.filter(before).order_by("-name", "-id").values_list("pk", flat=True)
+            high = others.exclude(before).order_by("name", "id").values_list("pk", flat=True)
+            low, high = low.first(), high.first()
+            low = self.rank[low] if low is not None else None
+            high = self.rank[high] if high is not None else None
+            if low is None or high is None:
+                rank = (
+                    0.0 if low is None and high is None else (high - 1 if low is None else low + 1)
+                )
+            elif high - low > 1e-6:
+                rank = (low + high) / 2
+            else:
+                return self._load_ranks()
+            self.rank[row["pk"]] = rank
+
+    def _load_ranks(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {connection.ops.quote_name(Provider._meta.db_table)} "
+                "ORDER BY name, id"
+            )
+            for place, (pk,) in enumerate(cursor.fetchall()):
+                self.rank[pk] = place
+
     # Asking
+
+    def in_order(self, matching, sort):
+        """The providers of `matching` in a sort order of the directory, to slice a page from."""
+        rank, year = self.rank, self.year
+        keys = {
+            "name": rank.__getitem__,
+            "-name": lambda pk: -rank[pk],
+            "founded": lambda pk: (year[pk] == NO_YEAR, year[pk], rank[pk]),
+            "-founded": lambda pk: (year[pk] == NO_YEAR, -year[pk], rank[pk]),
+        }
+        return Sorted(matching, keys[sort])
 
     def _bitmaps(self, dimension):
         return {
@@ -276,17 +351,23 @@ class ProviderIndex:
         return [(value[0], value[1]) for value in self._bitmaps(dimension)[1].values()]
 
 
-def _rows(cursor, model, *columns):
+class Sorted:
+    """Ids sorted by `key` as far as a slice needs: a page is a partial sort, not a full one."""
+
+    def __init__(self, ids, key):
+        self.ids, self.key = ids, key
+
+    def __getitem__(self, window):
+        return heapq.nsmallest(window.stop, self.ids, key=self.key)[window]
+
+
+def _rows(cursor, model, *columns, order=()):
     """Every row of `model`'s table, as tuples of `columns`."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    cursor.execute(f"SELECT {', '.join(map(quote, columns))} FROM {table}")
+    order_by = f" ORDER BY {', '.join(map(quote, order))}" if order else ""
+    cursor.execute(f"SELECT {', '.join(map(quote, columns))} FROM {table}{order_by}")
     return cursor.fetchall()
-
-
-def in_bitmap(bitmap):
-    """A subquery of the ids in `bitmap`, passed as one parameter whatever their number."""
-    return id_subquery(bitmap.to_array().tolist())
 
 
 def provider_index(version):

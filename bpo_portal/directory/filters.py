@@ -4,7 +4,6 @@ from django.db.models import Exists, F, OuterRef
 from pyroaring import BitMap
 
 from bpo_portal.core.filtering import Facet, FacetedFilterSet
-from bpo_portal.directory.facets import in_bitmap
 from bpo_portal.directory.models import (
     MAX_YEAR,
     MIN_YEAR,
@@ -233,18 +232,16 @@ class ProviderFilter(FacetedFilterSet):
                 result = result & f.bitmap(index, value)
         return result
 
-    def ordered_ids(self, matching):
+    def ordered_ids(self, index, matching):
         """The ids of the matching providers in the chosen order, to slice a page from.
 
-        A selective filter passes the ids the index found, and the database sorts those few;
-        a broad one keeps the SQL filters, so that walking the sort index stops after a page.
+        A selective filter is sorted by the index's ranks; a broad one keeps the SQL filters,
+        so that walking the database's sort index stops after a page.
         """
-        if len(matching) > SELECTIVE:
-            rows = self.qs
-        else:
-            rows = self.queryset.filter(pk__in=in_bitmap(matching))
-        order = SORT_FIELDS[self.form.cleaned_data.get("sort") or "name"]
-        return rows.order_by(*order).values_list("pk", flat=True)
+        sort = self.form.cleaned_data.get("sort") or "name"
+        if len(matching) <= SELECTIVE:
+            return index.in_order(matching, sort)
+        return self.qs.order_by(*SORT_FIELDS[sort]).values_list("pk", flat=True)
 
     def index_facets(self, index, matching):
         """Facet lists with counts within `matching`, values and counts from the index."""

@@ -49,7 +49,7 @@ def provider_list(request):
         return export_response(fmt, kind_for(Provider), filterset.qs, "providers")
     index = provider_index(request_version(request))
     matching = filterset.matching(index)
-    rows = selectors.RowsByIds(filterset.ordered_ids(matching))
+    rows = selectors.RowsByIds(filterset.ordered_ids(index, matching))
     page = paginate(request, rows, count=len(matching))
     return render(
         request,

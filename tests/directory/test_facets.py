@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from bpo_portal.core.caching import current_version
 from bpo_portal.directory.facets import provider_index
-from bpo_portal.directory.filters import ProviderFilter
+from bpo_portal.directory.filters import SORT_FIELDS, ProviderFilter
 from bpo_portal.directory.models import (
     City,
     Provider,
@@ -16,7 +16,7 @@ from bpo_portal.directory.models import (
     ServiceCategory,
     ServiceLine,
 )
-from tests.factories import ServiceLineFactory
+from tests.factories import ProviderFactory, ServiceLineFactory, bulk_providers
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,41 @@ def test_bulk_demo_data_rebuilds_the_index(client, django_capture_on_commit_call
     save(django_capture_on_commit_callbacks, lambda: demo.generate(30, seed=3))
     assert counted(client)[0] == total + 30
     assert ProviderChange.objects.filter(scope=ProviderChange.Scope.ALL).exists()
+
+
+def listed_in_order(client, sort):
+    """(the directory's first page, the database's first page) of a filtered list."""
+    shown = counted(client, service="call-centres", sort=sort)[2]
+    filterset = ProviderFilter({"service": ["call-centres"], "sort": sort}, Provider.objects.all())
+    assert filterset.is_valid()
+    in_sql = filterset.qs.order_by(*SORT_FIELDS[sort]).values_list("slug", flat=True)[:20]
+    return shown, list(in_sql)
+
+
+@pytest.mark.parametrize("sort", list(SORT_FIELDS))
+def test_the_index_sorts_as_the_database_after_renames_and_new_providers(
+    client, django_capture_on_commit_callbacks, sort
+):
+    save(django_capture_on_commit_callbacks, lambda: bulk_providers(120))
+    shown, expected = listed_in_order(client, sort)
+    assert shown == expected and len(shown) > 10
+    calls = ServiceLine.objects.get(slug="call-centres")
+    renamed = Provider.objects.filter(service_links__service_line=calls).order_by("-name")[0]
+    twin = Provider.objects.filter(service_links__service_line=calls).order_by("name")[3]
+
+    def change():
+        renamed.name = "Aardvark Contact"  # from last to first
+        renamed.save()
+        for name, year in (
+            ("Bulk provider 004", 1979),
+            ("Aardvark Contact", None),
+            ("0 Calls", 2001),
+        ):
+            newcomer = ProviderFactory(name=name, founded_year=year)
+            ProviderService.objects.create(provider=newcomer, service_line=calls)
+        twin.name = "Bulk provider 0045"
+        twin.save()
+
+    save(django_capture_on_commit_callbacks, change)
+    shown, expected = listed_in_order(client, sort)
+    assert shown == expected
