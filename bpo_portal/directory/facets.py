@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from pyroaring import BitMap
 
@@ -246,32 +245,38 @@ class ProviderIndex:
     def _place(self, pks):
         """Give re-read providers their rank again (a rename or a new provider moves it): each
         goes halfway between its nearest neighbours in the database's own (name, id) order,
-        two small queries apiece; many at once, or no room left between two ranks, and the
+        two index lookups apiece; many at once, or no room left between two ranks, and the
         whole order is read again."""
         moved = list(
-            Provider.objects.filter(pk__in=pks).order_by("name", "id").values("pk", "name")
+            Provider.objects.filter(pk__in=pks).order_by("name", "id").values_list("pk", "name")
         )
         if len(moved) > REPLACE_LIMIT:
             return self._load_ranks()
-        waiting = {row["pk"] for row in moved}
-        for row in moved:
-            waiting.discard(row["pk"])
-            before = Q(name__lt=row["name"]) | Q(name=row["name"], pk__lt=row["pk"])
-            others = Provider.objects.exclude(pk__in=waiting | {row["pk"]})
-            low = others.filter(before).order_by("-name", "-id").values_list("pk", flat=True)
-            high = others.exclude(before).order_by("name", "id").values_list("pk", flat=True)
-            low, high = low.first(), high.first()
-            low = self.rank[low] if low is not None else None
-            high = self.rank[high] if high is not None else None
-            if low is None or high is None:
-                rank = (
-                    0.0 if low is None and high is None else (high - 1 if low is None else low + 1)
-                )
-            elif high - low > 1e-6:
-                rank = (low + high) / 2
-            else:
-                return self._load_ranks()
-            self.rank[row["pk"]] = rank
+        table = connection.ops.quote_name(Provider._meta.db_table)
+        waiting = [pk for pk, _ in moved]
+        with connection.cursor() as cursor:
+            for pk, name in moved:
+                waiting.remove(pk)  # those after it, not placed yet, are no neighbours
+                skip = f" AND id NOT IN ({', '.join(['%s'] * len(waiting))})" if waiting else ""
+                around = []
+                for sign, direction in (("<", "DESC"), (">", "ASC")):
+                    cursor.execute(
+                        f"SELECT id FROM {table} WHERE (name, id) {sign} (%s, %s){skip} "
+                        f"ORDER BY name {direction}, id {direction} LIMIT 1",
+                        [name, pk, *waiting],
+                    )
+                    found = cursor.fetchone()
+                    around.append(self.rank[found[0]] if found else None)
+                low, high = around
+                if low is not None and high is not None:
+                    if high - low <= 1e-6:
+                        return self._load_ranks()
+                    rank = (low + high) / 2
+                elif low is not None or high is not None:
+                    rank = low + 1 if low is not None else high - 1
+                else:
+                    rank = 0.0
+                self.rank[pk] = rank
 
     def _load_ranks(self):
         with connection.cursor() as cursor:

@@ -76,3 +76,18 @@ def test_pages_are_shared_through_the_configured_cache(client, settings):
 
         assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
         assert cache._cache.get_client().dbsize() > 0  # the page is stored in Redis
+
+
+def test_the_file_cache_counts_its_files_on_one_write_in_many(tmp_path, monkeypatch):
+    from bpo_portal.core.filecache import CULL_EVERY, FileCache
+
+    cache = FileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 10, "CULL_FREQUENCY": 2}})
+    listings = []
+    real = FileCache._list_cache_files
+    monkeypatch.setattr(
+        FileCache, "_list_cache_files", lambda self: listings.append(1) or real(self)
+    )
+    for n in range(3 * CULL_EVERY):
+        cache.set(f"page-{n}", "html")
+    assert len(listings) == 3  # not one per write
+    assert len(list(tmp_path.glob("*.djcache"))) <= 10 + CULL_EVERY  # still bounded
