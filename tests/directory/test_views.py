@@ -162,6 +162,8 @@ class TestDirectory:
         assert len(rows) > len(many_providers)
         systems = next(r for r in rows if r["slug"] == "systems-limited")
         assert systems["founded_year"] == "1977"
+        assert systems["url"] == reverse("directory:provider_detail", args=["systems-limited"])
+        assert all(r["url"] == f"/providers/{r['slug']}/" for r in rows)
         assert systems["service_lines"].split("; ") == [
             "business-process-outsourcing",
             "call-centres",
