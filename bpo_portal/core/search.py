@@ -928,7 +928,7 @@ def matching_ids(query, *, kind, version=0):
             cursor.execute(
                 f"SELECT d.object_id FROM {FTS_TABLE} f JOIN core_searchdocument d "
                 f"ON d.id = f.rowid WHERE {FTS_TABLE} MATCH %s",
-                [f'{{title names body}} : ({plan.fts5()}) AND kind : "{kind.prefix}"'],
+                [f'{_FTS5(plan).text} AND kind : "{kind.prefix}"'],
             )
         return [row[0] for row in cursor.fetchall()]
 
