@@ -58,7 +58,7 @@ class StatisticAdmin(CitedAdmin):
     ]
     list_filter = [StaleFigure, "metric", "origin", "unit", "period_kind", "is_forecast"]
     list_select_related = ["metric", "origin"]
-    search_fields = ["scope", "metric__name"]
+    search_fields = ["slug", "scope", "metric__name"]
     autocomplete_fields = ["metric", "origin", "supersedes"]
     fieldsets = [
         (None, {"fields": ["slug", "metric", "scope", "origin", "is_forecast", "supersedes"]}),

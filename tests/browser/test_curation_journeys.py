@@ -16,11 +16,15 @@ def sign_in(page, site, username="editor"):
     expect(page.get_by_role("heading", name="Knowledge base")).to_be_visible()
 
 
-def choose(page, container, text):
-    """Pick a value in one of the admin's autocomplete (select2) fields."""
+def choose(page, container, text, typed=None):
+    """Pick a value in one of the admin's autocomplete (select2) fields: type `typed` (the
+    admin's search terms; the option's own text by default) and click the option showing
+    `text` once the search has answered."""
     container.locator(".select2-selection").click()
-    page.locator(".select2-search__field").fill(text)
-    page.locator(".select2-results__option", has_text=text).first.click()
+    page.locator(".select2-search__field").fill(typed or text)
+    options = page.locator(".select2-results__option")
+    expect(options).to_have_count(1)  # the search answered with the one record wanted
+    options.filter(has_text=text).click()
 
 
 def test_a_curator_adds_a_report_and_a_newer_figure_citing_it(page, site):
@@ -29,7 +33,7 @@ def test_a_curator_adds_a_report_and_a_newer_figure_citing_it(page, site):
     page.locator("#id_slug").fill("it-ites-exports-2024")
     choose(page, page.locator(".field-metric"), "IT and IT-enabled exports, call centres included")
     page.locator("#id_scope").fill("IT and ITeS exports, call centres included")
-    choose(page, page.locator(".field-supersedes"), "US$2.5 billion")
+    choose(page, page.locator(".field-supersedes"), "US$2.5 billion", typed="it-ites-exports-2022")
     page.locator("#id_value").fill("3.2")
     page.locator("#id_unit").select_option(label="US$ billion")
     page.locator("#id_period_kind").select_option(label="Calendar year")
