@@ -4,27 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-
-def sign_in(page, site, username="editor"):
-    from django.contrib.auth.models import User
-
-    User.objects.create_superuser(username, f"{username}@example.org", "editor-pass-12345")
-    page.goto(site + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("editor-pass-12345")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Knowledge base")).to_be_visible()
-
-
-def choose(page, container, text, typed=None):
-    """Pick a value in one of the admin's autocomplete (select2) fields: type `typed` (the
-    admin's search terms; the option's own text by default) and click the option showing
-    `text` once the search has answered."""
-    container.locator(".select2-selection").click()
-    page.locator(".select2-search__field").fill(typed or text)
-    options = page.locator(".select2-results__option")
-    expect(options).to_have_count(1)  # the search answered with the one record wanted
-    options.filter(has_text=text).click()
+from .admin import choose, sign_in
 
 
 def test_a_curator_adds_a_report_and_a_newer_figure_citing_it(page, site):

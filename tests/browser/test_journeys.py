@@ -7,6 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from .admin import choose, sign_in
+
 
 def test_find_providers_offering_technical_support(page, site):
     page.goto(site + "/")
@@ -80,11 +82,8 @@ def test_keyboard_focus_is_visible(page, site):
 
 
 def test_no_page_breaks_the_content_security_policy(page, site):
-    from django.contrib.auth.models import User
-
     from bpo_portal.directory.models import Provider
 
-    User.objects.create_superuser("csp-curator", "csp@example.org", "csp-pass-12345")
     ibex = Provider.objects.get(slug="ibex").pk
     violations = []
     page.on(
@@ -104,11 +103,7 @@ def test_no_page_breaks_the_content_security_policy(page, site):
         "/cities/",
     ]:
         page.goto(site + path)
-    page.goto(site + "/admin/login/")
-    page.get_by_label("Username").fill("csp-curator")
-    page.get_by_label("Password").fill("csp-pass-12345")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Knowledge base")).to_be_visible()
+    sign_in(page, site)
     for path in [
         f"/admin/directory/provider/{ibex}/change/",
         f"/admin/directory/provider/{ibex}/history/",
@@ -122,23 +117,15 @@ def test_no_page_breaks_the_content_security_policy(page, site):
 
 
 def test_curator_adds_a_cited_service_line_in_the_browser(page, site):
-    from django.contrib.auth.models import User
-
     from bpo_portal.directory.models import Provider, ProviderService
 
-    User.objects.create_superuser("editor", "editor@example.org", "editor-pass-12345")
     ibex = Provider.objects.get(slug="ibex")
-    page.goto(site + "/admin/login/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("editor-pass-12345")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, site)
     page.goto(site + f"/admin/directory/provider/{ibex.pk}/change/")
     group = page.locator("#service_links-group")
     group.get_by_role("button", name=re.compile("Add another", re.IGNORECASE)).click()
     row = group.locator("tr.dynamic-service_links").last
-    row.locator(".select2-selection").click()  # the service line field is an autocomplete
-    page.locator(".select2-search__field").fill("chat")
-    page.locator(".select2-results__option", has_text="Chat and email support").click()
+    choose(page, row, "Chat and email support", typed="chat")
     row.locator("select[name$='-cite_source']").select_option(
         label="Contact-centre outsourcing in Pakistan"
     )
