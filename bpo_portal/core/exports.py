@@ -15,16 +15,15 @@ from collections import defaultdict
 from itertools import islice
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
 from django.db.models import ForeignObjectRel
+from django.db.models.expressions import RawSQL
 from django.http import StreamingHttpResponse
+
+from bpo_portal.core.filtering import id_subquery
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 CHUNK = 2000
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def export_format(request):
@@ -108,36 +107,54 @@ def _url_maker(model):
     return lambda row_pk, row_slug: pattern.replace(slug, row_slug).replace(str(pk), str(row_pk))
 
 
+def _chunk_ids(ids):
+    """A chunk's ids as one parameter of a subquery: an `__in` list converts and compiles every
+    value, which took a third of a large download's time."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return id_subquery(ids)
+
+
+def _cell_readers(model, columns, plain):
+    """For each column, a function of (row, links) giving its value; a row is (pk, slug, then
+    the plain columns' values in order), links maps a many-to-many column to {pk: [slugs]}."""
+    url = _url_maker(model) if any(c.is_url for c in columns) else None
+    place = {column: index for index, column in enumerate(plain, start=2)}
+    readers = []
+    for column in columns:
+        if column.is_url:
+            readers.append(lambda row, links: url(row[0], row[1]))
+        elif column.is_many:
+            readers.append(lambda row, links, c=column: "; ".join(sorted(links[c][row[0]])))
+        elif getattr(column.field, "choices", None):
+            readers.append(
+                lambda row, links, i=place[column], c=column: c.labels.get(row[i], row[i])
+            )
+        else:
+            readers.append(lambda row, links, i=place[column]: None if row[i] == "" else row[i])
+    return readers
+
+
 def _value_rows(model, queryset, columns):
     plain = [c for c in columns if c.field is not None and not c.is_many]
     many = [c for c in columns if c.is_many]
-    needs_url = any(c.is_url for c in columns)
-    paths = ["pk", *(c.value_path() for c in plain)] + (["slug"] if needs_url else [])
-    url = _url_maker(model) if needs_url else None
+    has_slug = any(f.name == "slug" for f in model._meta.fields)
+    paths = ["pk", "slug" if has_slug else "pk", *(c.value_path() for c in plain)]
+    readers = list(
+        zip([c.header for c in columns], _cell_readers(model, columns, plain), strict=True)
+    )
     rows = queryset.values_list(*paths).iterator(chunk_size=CHUNK)
     while batch := list(islice(rows, CHUNK)):
-        ids = [row[0] for row in batch]
-        linked = {}
+        ids = _chunk_ids([row[0] for row in batch])
+        links = {}
         for column in many:
             through, source, target = column.link_table()
-            links = defaultdict(list)
-            pairs = through.objects.filter(**{f"{source}__in": ids}).values_list(
-                source, f"{target}__slug"
-            )
-            for pk, slug in pairs:
-                links[pk].append(slug)
-            linked[column] = links
+            links[column] = defaultdict(list)
+            pairs = through.objects.filter(**{f"{source}__in": ids})
+            for pk, slug in pairs.values_list(source, f"{target}__slug"):
+                links[column][pk].append(slug)
         for row in batch:
-            values = dict(zip((c.header for c in plain), row[1:], strict=False))
-            out = {}
-            for column in columns:
-                if column.is_url:
-                    out[column.header] = url(row[0], row[-1])
-                elif column.is_many:
-                    out[column.header] = "; ".join(sorted(linked[column][row[0]]))
-                else:
-                    out[column.header] = column.from_value(values[column.header])
-            yield out
+            yield {header: read(row, links) for header, read in readers}
 
 
 def _object_rows(queryset, columns):
@@ -158,6 +175,25 @@ def kind_rows(kind, queryset):
     return _object_rows(queryset, columns), [c.header for c in columns]
 
 
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _buffered(pieces, size=1 << 16):
+    """Join small pieces into blocks of about `size` characters: the response encodes every
+    block it is given, which per row cost as much as writing the row."""
+    block, length = [], 0
+    for piece in pieces:
+        block.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(block)
+            block, length = [], 0
+    if block:
+        yield "".join(block)
+
+
 def _csv(rows, headers):
     writer = csv.writer(_Echo())
     yield writer.writerow(headers)
@@ -174,7 +210,7 @@ def _json(rows):
 
 def stream_rows(fmt, rows, headers, name):
     """Stream dicts (keys in the order of `headers`) as a CSV or JSON download."""
-    body = _csv(rows, headers) if fmt == "csv" else _json(rows)
+    body = _buffered(_csv(rows, headers) if fmt == "csv" else _json(rows))
     response = StreamingHttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
