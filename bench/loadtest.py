@@ -295,17 +295,17 @@ def write_report(load, errors, curator, missing, workers, ok, origin):
         f"served a SQLite database of the knowledge base plus {PROVIDERS:,} demo providers on "
         f"127.0.0.1. wrk kept {CONNECTIONS} connections busy for {SECONDS} s on a mix of pages "
         "(`bench/mix.lua`): the directory with and without filters, sorting and paging, text "
-        "search, random profiles, comparisons of 2 to 8 providers, the statistics page, a "
-        "service-by-city page and a filtered CSV export. Meanwhile a curator signed in to the "
-        f"admin and started a provider edit every {EDIT_EVERY:g} s through the real change form.",
+        "search, random profiles, comparisons of 2 to 8 providers, the statistics page and a "
+        "service-by-city page (downloads are measured by `make bench`). Meanwhile a curator "
+        f"signed in to the admin and started a provider edit every {EDIT_EVERY:g} s through the real change form.",
         "",
         f"**Result: {'passed' if ok else 'FAILED'}** (no errors, and every saved edit in the "
         "database, in its history and on the public page afterwards; this decides the exit status).",
         "",
         "The mix is deliberately hard on caches: every save empties the page cache (the data "
         "version is part of every key), profiles and comparisons are drawn at random from all the "
-        "demo providers, so nearly every one is rendered afresh, and each export streams thousands "
-        "of rows. Each edit loads the admin change form and posts it (the redirect that answers "
+        "demo providers, so nearly every one is rendered afresh. Each edit loads the admin "
+        "change form and posts it (the redirect that answers "
         f"a save is not followed); edits start every {EDIT_EVERY:g} s whatever the load, so a "
         "slow one overlaps the next, as two browser tabs would.",
         "",
