@@ -16,7 +16,7 @@ from itertools import islice
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import ForeignObjectRel
+from django.db.models import BooleanField, ForeignObjectRel
 from django.db.models.expressions import RawSQL
 from django.http import StreamingHttpResponse
 
@@ -107,12 +107,16 @@ def _url_maker(model):
     return lambda row_pk, row_slug: pattern.replace(slug, row_slug).replace(str(pk), str(row_pk))
 
 
-def _chunk_ids(ids):
-    """A chunk's ids as one parameter of a subquery: an `__in` list converts and compiles every
-    value, which took a third of a large download's time."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    return id_subquery(ids)
+def _links(through, source, ids):
+    """The rows of a link table whose `source` column is one of `ids`, the ids passed as one
+    parameter: an `__in` list converts and compiles every value, which took a third of a large
+    download's time (PostgreSQL: `= ANY(array)`, an index scan for the sorted ids)."""
+    if connection.vendor != "postgresql":
+        return through.objects.filter(**{f"{source}__in": id_subquery(ids)})
+    quote = connection.ops.quote_name
+    column = f"{quote(through._meta.db_table)}.{quote(through._meta.get_field(source).column)}"
+    condition = RawSQL(f"{column} = ANY(%s)", [ids], output_field=BooleanField())
+    return through.objects.filter(condition)
 
 
 def _cell_readers(model, columns, plain):
@@ -145,12 +149,14 @@ def _value_rows(model, queryset, columns):
     )
     rows = queryset.values_list(*paths).iterator(chunk_size=CHUNK)
     while batch := list(islice(rows, CHUNK)):
-        ids = _chunk_ids([row[0] for row in batch])
+        ids = [row[0] for row in batch]
         links = {}
         for column in many:
             through, source, target = column.link_table()
             links[column] = defaultdict(list)
-            pairs = through.objects.filter(**{f"{source}__in": ids})
+            # Unordered: the slugs are sorted per row here, and sorting thousands of links in
+            # the database first cost PostgreSQL a quarter of each query.
+            pairs = _links(through, source, ids).order_by()
             for pk, slug in pairs.values_list(source, f"{target}__slug"):
                 links[column][pk].append(slug)
         for row in batch:

@@ -106,13 +106,20 @@ def _first_row(request, path, view):
     response = view(inner)
     if not response.streaming:
         return None
-    # Read two pieces and drop the rest: the generator is closed (its query with it) when the
-    # last reference goes. Not response.close(), which would signal the end of a request and
-    # could close the database connection in the middle of this page.
-    chunks = iter(response.streaming_content)
-    next(chunks)  # the opening bracket
-    first = next(chunks).decode().strip()
-    return None if first.startswith("]") else json.loads(first.lstrip(","))
+    # Read until the first row is whole and drop the rest: the generator is closed (its query
+    # with it) when the last reference goes. Not response.close(), which would signal the end of
+    # a request and could close the database connection in the middle of this page.
+    text, decoder = "", json.JSONDecoder()
+    for block in response.streaming_content:
+        text += block.decode()
+        rows = text.lstrip("[ \n")
+        if rows.startswith("]"):
+            return None
+        try:
+            return decoder.raw_decode(rows)[0]
+        except json.JSONDecodeError:
+            continue  # the first row goes on in the next block
+    return None
 
 
 def _filters(filterset):

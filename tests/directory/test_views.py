@@ -5,6 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from bpo_portal.core import exports
 from bpo_portal.directory.models import Provider, ProviderService, ServiceLine
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +176,12 @@ class TestDirectory:
         response = client.get(self.url, {"service": "call-centres", "format": "json"})
         rows = json.loads(streamed(response))
         assert sorted(r["name"] for r in rows) == ["PTCL", "Systems Limited", "Telenor", "Ufone"]
+
+    def test_export_in_chunks_has_the_same_rows(self, client, many_providers, monkeypatch):
+        whole = streamed(client.get(self.url, {"format": "csv"}))
+        monkeypatch.setattr(exports, "CHUNK", 7)  # each chunk's links looked up on their own
+        assert streamed(client.get(self.url, {"format": "csv"})) == whole
+        assert whole.count("\n") == Provider.objects.count() + 1
 
     def test_export_query_count_is_bounded(
         self, client, many_providers, django_assert_max_num_queries
