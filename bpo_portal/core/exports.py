@@ -31,6 +31,13 @@ def export_format(request):
     return fmt if fmt in FORMATS else None
 
 
+def _plain(value):
+    """A stored value as written out: a list joined by "; ", an empty string as nothing."""
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return None if value == "" else value
+
+
 class Column:
     def __init__(self, model, spec):
         header, source = spec if isinstance(spec, tuple) else (spec, spec)
@@ -80,9 +87,7 @@ class Column:
     def from_value(self, value):
         if self.field is not None and getattr(self.field, "choices", None):
             return self.labels.get(value, value)
-        if isinstance(value, list):
-            return "; ".join(map(str, value))
-        return None if value == "" else value
+        return _plain(value)
 
     def from_object(self, obj):
         if self.is_url:
@@ -135,7 +140,7 @@ def _cell_readers(model, columns, plain):
                 lambda row, links, i=place[column], c=column: c.labels.get(row[i], row[i])
             )
         else:
-            readers.append(lambda row, links, i=place[column]: None if row[i] == "" else row[i])
+            readers.append(lambda row, links, i=place[column]: _plain(row[i]))
     return readers
 
 

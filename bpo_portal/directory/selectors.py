@@ -18,7 +18,7 @@ from bpo_portal.directory.models import (
     ServiceCategory,
     ServiceLine,
 )
-from bpo_portal.sources.models import prefetch_citations
+from bpo_portal.sources.models import attach_citations, prefetch_citations
 
 MAX_COMPARE = 8
 SIMILAR_CANDIDATES_PER_LINE = 400
@@ -62,25 +62,30 @@ def provider_profile(*, slug):
     provider = (
         Provider.objects.select_related("parent")
         .prefetch_related(
-            prefetch_citations(),
-            prefetch_citations("aliases__"),
+            "aliases",
             Prefetch(
                 "service_links",
                 queryset=ProviderService.objects.select_related("service_line__category").order_by(
                     "service_line__category__position", "service_line__name"
                 ),
             ),
-            prefetch_citations("service_links__"),
             Prefetch("city_links", queryset=ProviderCity.objects.select_related("city")),
-            prefetch_citations("city_links__"),
             Prefetch("market_links", queryset=ProviderMarket.objects.select_related("market")),
-            prefetch_citations("market_links__"),
             Prefetch(
                 "industry_links", queryset=ProviderIndustry.objects.select_related("industry")
             ),
-            prefetch_citations("industry_links__"),
         )
         .get(slug=slug)
+    )
+    attach_citations(
+        [
+            provider,
+            *provider.aliases.all(),
+            *provider.service_links.all(),
+            *provider.city_links.all(),
+            *provider.market_links.all(),
+            *provider.industry_links.all(),
+        ]
     )
     groups = {}
     for link in provider.service_links.all():
@@ -134,21 +139,25 @@ class CompareRow:
 
 
 def providers_for_compare(*, slugs):
-    return list(
+    providers = list(
         Provider.objects.filter(slug__in=slugs)
         .select_related("parent")
         .prefetch_related(
-            prefetch_citations(),
             Prefetch(
                 "service_links",
                 queryset=ProviderService.objects.select_related("service_line__category"),
             ),
-            prefetch_citations("service_links__"),
             Prefetch("city_links", queryset=ProviderCity.objects.select_related("city")),
-            prefetch_citations("city_links__"),
         )
         .order_by("slug")
     )
+    links = [
+        link
+        for provider in providers
+        for link in [*provider.service_links.all(), *provider.city_links.all()]
+    ]
+    attach_citations([*providers, *links])
+    return providers
 
 
 def compare_grid(*, providers):

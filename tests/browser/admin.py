@@ -20,6 +20,9 @@ def choose(page, container, text, typed=None):
     `text` once the search has answered."""
     container.locator(".select2-selection").click()
     page.locator(".select2-search__field").fill(typed or text)
-    options = page.locator(".select2-results__option")
+    # Records only: not select2's "Searching…" or "No results found" rows.
+    options = page.locator(
+        ".select2-results__option:not(.loading-results):not(.select2-results__message)"
+    )
     expect(options).to_have_count(1)  # the search answered with the one record wanted
     options.filter(has_text=text).click()
