@@ -582,7 +582,8 @@ def budget_section(runs, budgets, key):
     sqlite = runs.get("sqlite")
     if not sqlite:
         return []
-    big = largest(sqlite)
+    # The budgets were set at 100,000 providers; a larger size run alongside does not replace it.
+    big = at_size(sqlite, TARGET_SIZE) or largest(sqlite)
     m = big["endpoints"]
     lines = [
         f"## Earlier budgets for warm pages, at {big['size']:,} providers",
@@ -596,7 +597,7 @@ def budget_section(runs, budgets, key):
         f"| … p95 ≤ 40 ms | {fmt(m[key]['p95'])} ms | {verdict(m[key]['p95'], 40)} |",
         f"| … ≥ 100 req/s | {fmt(m[key]['rps'], 0)} | {verdict(m[key]['rps'], 100, False, ' req/s')} |",
     ]
-    if "datasette" in big:
+    if big.get("datasette", {}).get("rps"):
         ratio = m[key]["rps"] / big["datasette"]["rps"]
         lines.append(
             f"| … ≥ 2× Datasette's throughput | {ratio:.1f}× | {verdict(ratio, 2, False, '×')} |"
@@ -614,7 +615,7 @@ def budget_section(runs, budgets, key):
     ]
     postgres = runs.get("postgres")
     if postgres:
-        pg_big = largest(postgres)
+        pg_big = at_size(postgres, TARGET_SIZE) or largest(postgres)
         pg = pg_big["endpoints"]
         lines += [
             f"| PostgreSQL ({pg_big['size']:,}): service line + city p95 ≤ 40 ms | {fmt(pg[key]['p95'])} ms | {verdict(pg[key]['p95'], 40)} |",
