@@ -59,6 +59,16 @@ def empty_cache(settings):
 
 
 @pytest.fixture
+def facet_index(db):
+    """The directory's facet index built, as each worker builds it before its first request:
+    a page's query bound is then the page's own."""
+    from bpo_portal.core.caching import current_version
+    from bpo_portal.directory.facets import provider_index
+
+    return provider_index(current_version())
+
+
+@pytest.fixture
 def curator(db):
     user = User.objects.create_user("curator", password="curator-pass-123", is_staff=True)
     user.groups.add(Group.objects.get(name="Curators"))

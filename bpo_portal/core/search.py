@@ -101,7 +101,10 @@ SPELLINGS = [
 
 def fold(text):
     """Lower case, accents and compatibility forms removed: what the index stores."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
+    text = str(text)
+    if text.isascii():  # nothing to decompose: most text, and every generated demo row
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 

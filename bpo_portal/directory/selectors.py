@@ -7,10 +7,12 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q
 
 from bpo_portal.core.drawing import map_layout
+from bpo_portal.core.prefetching import prefetch_reverse
 from bpo_portal.directory.models import (
     AlternativeGrouping,
     City,
     Provider,
+    ProviderAlias,
     ProviderCity,
     ProviderIndustry,
     ProviderMarket,
@@ -59,38 +61,38 @@ class Profile:
 
 def provider_profile(*, slug):
     """The profile with every fact and citation loaded, and its nearest neighbours."""
-    provider = (
-        Provider.objects.select_related("parent")
-        .prefetch_related(
-            "aliases",
-            Prefetch(
-                "service_links",
-                queryset=ProviderService.objects.select_related("service_line__category").order_by(
-                    "service_line__category__position", "service_line__name"
-                ),
-            ),
-            Prefetch("city_links", queryset=ProviderCity.objects.select_related("city")),
-            Prefetch("market_links", queryset=ProviderMarket.objects.select_related("market")),
-            Prefetch(
-                "industry_links", queryset=ProviderIndustry.objects.select_related("industry")
-            ),
-        )
-        .get(slug=slug)
-    )
-    attach_citations(
-        [
-            provider,
-            *provider.aliases.all(),
-            *provider.service_links.all(),
-            *provider.city_links.all(),
-            *provider.market_links.all(),
-            *provider.industry_links.all(),
-        ]
+    provider = Provider.objects.select_related("parent").get(slug=slug)
+    _load_links(
+        [provider],
+        aliases=ProviderAlias.objects.all(),
+        service_links=ProviderService.objects.select_related("service_line__category").order_by(
+            "service_line__category__position", "service_line__name"
+        ),
+        city_links=ProviderCity.objects.select_related("city"),
+        market_links=ProviderMarket.objects.select_related("market"),
+        industry_links=ProviderIndustry.objects.select_related("industry"),
     )
     groups = {}
     for link in provider.service_links.all():
         groups.setdefault(link.service_line.category, []).append(link)
     return Profile(provider, list(groups.items()), similar_providers(provider=provider))
+
+
+def _load_links(providers, **relations):
+    """Each relation of `providers` in one plain query, then all their citations in one more."""
+    for relation, queryset in relations.items():
+        prefetch_reverse(providers, relation, queryset)
+    attach_citations(
+        [
+            *providers,
+            *(
+                link
+                for provider in providers
+                for relation in relations
+                for link in getattr(provider, relation).all()
+            ),
+        ]
+    )
 
 
 def similar_providers(*, provider, limit=6):
@@ -110,8 +112,8 @@ def similar_providers(*, provider, limit=6):
     sql = " UNION ALL ".join(per_line.format(n=n) for n in range(len(lines)))
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for line in lines for value in (line, provider.pk)])
-        shared = Counter(row[0] for row in cursor.fetchall())
-    ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[: limit * 3]
+        shared = Counter(sorted(row[0] for row in cursor.fetchall()))
+    ranked = shared.most_common(limit * 3)  # ties in provider order: counted in that order
     by_pk = Provider.objects.in_bulk([pk for pk, _ in ranked])
     ordered = sorted(ranked, key=lambda item: (-item[1], by_pk[item[0]].name))[:limit]
     return [(by_pk[pk], count) for pk, count in ordered]
@@ -140,23 +142,13 @@ class CompareRow:
 
 def providers_for_compare(*, slugs):
     providers = list(
-        Provider.objects.filter(slug__in=slugs)
-        .select_related("parent")
-        .prefetch_related(
-            Prefetch(
-                "service_links",
-                queryset=ProviderService.objects.select_related("service_line__category"),
-            ),
-            Prefetch("city_links", queryset=ProviderCity.objects.select_related("city")),
-        )
-        .order_by("slug")
+        Provider.objects.filter(slug__in=slugs).select_related("parent").order_by("slug")
     )
-    links = [
-        link
-        for provider in providers
-        for link in [*provider.service_links.all(), *provider.city_links.all()]
-    ]
-    attach_citations([*providers, *links])
+    _load_links(
+        providers,
+        service_links=ProviderService.objects.select_related("service_line__category"),
+        city_links=ProviderCity.objects.select_related("city"),
+    )
     return providers
 
 
@@ -206,35 +198,39 @@ def service_line_detail(*, slug):
     )
 
 
-def providers_offering(*, line, city=None):
-    links = ProviderService.objects.filter(service_line=line)
-    if city is not None:
-        links = links.filter(provider__city_links__city=city)
-    return (
-        Provider.objects.filter(pk__in=links.values("provider"))
-        .prefetch_related(
-            Prefetch(
-                "service_links",
-                queryset=ProviderService.objects.filter(service_line=line).prefetch_related(
-                    prefetch_citations()
-                ),
-                to_attr="cited_links",
-            )
-        )
-        .order_by("name")
-    )
+class OfferingRows:
+    """The providers offering `line`, for an ordered sequence of their ids, read a page at a time,
+    each with `cited_links`: its cited link to the line."""
+
+    def __init__(self, line, ordered_ids):
+        self.line, self.ordered_ids = line, ordered_ids
+
+    def __getitem__(self, window):
+        ids = list(self.ordered_ids[window])
+        providers = Provider.objects.in_bulk(ids)
+        links = list(ProviderService.objects.filter(service_line=self.line, provider_id__in=ids))
+        attach_citations(links)
+        for provider in providers.values():
+            provider.cited_links = []
+        for link in links:
+            providers[link.provider_id].cited_links.append(link)
+        return [providers[pk] for pk in ids]
 
 
-def related_service_lines(*, line):
-    return (
+def related_service_lines(*, line, counts):
+    """Lines of the same category or grouped with it elsewhere, each with `provider_count` from
+    `counts` ({slug: providers})."""
+    related = list(
         ServiceLine.objects.filter(
             Q(category=line.category) | Q(alternative_groupings__category=line.category)
         )
         .exclude(pk=line.pk)
-        .with_provider_counts()
         .distinct()
         .order_by("name")
     )
+    for other in related:
+        other.provider_count = counts.get(other.slug, 0)
+    return related
 
 
 def city_slug_exists(*, slug):
@@ -261,13 +257,7 @@ def city_detail(*, slug):
     return City.objects.prefetch_related(prefetch_citations()).get(slug=slug)
 
 
-def providers_in_city(*, city):
-    return directory_rows(city.providers.distinct().order_by("name", "id"))
-
-
-def service_lines_in_city(*, city):
-    return list(
-        ServiceLine.objects.filter(provider_links__provider__city_links__city=city)
-        .distinct()
-        .order_by("name")
-    )
+def service_lines_offered(*, counts):
+    """The service lines with a provider in `counts` ({slug: providers}), by name."""
+    offered = [slug for slug, count in counts.items() if count]
+    return list(ServiceLine.objects.filter(slug__in=offered).order_by("name"))

@@ -161,14 +161,24 @@ def service_detail(request, slug, city_slug=None):
         if selectors.city_slug_exists(slug=city_param):
             return redirect("directory:service_city", slug=line.slug, city_slug=city_param)
         messages.warning(request, f"Ignored city=“{city_param}”: no such city.")
+    index = provider_index(request_version(request))
+    offering = index.lines([line.slug])
+    if city is not None:
+        offering &= index.cities([city.slug])
     return render(
         request,
         "directory/service_detail.html",
         {
             "line": line,
             "city": city,
-            "page": paginate(request, selectors.providers_offering(line=line, city=city)),
-            "related": selectors.related_service_lines(line=line),
+            "page": paginate(
+                request,
+                selectors.OfferingRows(line, index.in_order(offering, "name")),
+                count=len(offering),
+            ),
+            "related": selectors.related_service_lines(
+                line=line, counts=index.counts_of("lines", index.providers)
+            ),
             "cities": selectors.all_cities(),
         },
     )
@@ -196,13 +206,17 @@ def city_detail(request, slug):
         city = selectors.city_detail(slug=slug)
     except City.DoesNotExist:
         raise Http404("No city with that address.") from None
+    index = provider_index(request_version(request))
+    in_city = index.cities([city.slug])
     return render(
         request,
         "directory/city_detail.html",
         {
             "city": city,
-            "page": paginate(request, selectors.providers_in_city(city=city)),
+            "page": paginate(
+                request, selectors.RowsByIds(index.in_order(in_city, "name")), count=len(in_city)
+            ),
             "map": selectors.city_map([city]),
-            "lines": selectors.service_lines_in_city(city=city),
+            "lines": selectors.service_lines_offered(counts=index.counts_of("lines", in_city)),
         },
     )

@@ -94,7 +94,7 @@ def cited_works(request, *facts):
     """The sources the facts cite, each once, as CreativeWorks pointing to their pages here."""
     works = {}
     for fact in facts:
-        for citation in fact.citations.all():
+        for citation in fact.cited():
             source = citation.source
             if source.pk not in works:
                 works[source.pk] = _part(

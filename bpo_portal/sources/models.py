@@ -212,19 +212,33 @@ class Cited(models.Model):
         """A label for the fact on the sources pages; child facts name their parent too."""
         return str(self)
 
+    def cited(self):
+        """This fact's citations: those read by prefetch_citations() or attach_citations(), else
+        through the manager (prefetched by name, or one query)."""
+        loaded = self.__dict__.get(LOADED)
+        return self.citations.all() if loaded is None else loaded
+
     def citations_for(self, field=""):
         """Citations supporting one field, from prefetched data when available."""
-        return [c for c in self.citations.all() if c.field == field]
+        return [c for c in self.cited() if c.field == field]
+
+
+# The attribute holding a fact's loaded citations as a plain list: prefetching into the
+# manager's cache instead builds a filtered queryset per fact (tens of microseconds each, the
+# largest cost of a page that shows many cited facts).
+LOADED = "loaded_citations"
 
 
 def prefetch_citations(path=""):
     """Prefetch the citations of `path` (e.g. "service_links__") with their sources: one query."""
-    return models.Prefetch(f"{path}citations", queryset=Citation.objects.select_related("source"))
+    return models.Prefetch(
+        f"{path}citations", queryset=Citation.objects.select_related("source"), to_attr=LOADED
+    )
 
 
 def attach_citations(facts):
-    """Load the citations (with their sources) of `facts`, of any kinds, in one query, as if each
-    fact's citations had been prefetched: a page showing a record and its links reads them all
+    """Load the citations (with their sources) of `facts`, of any kinds, in one query, as
+    prefetch_citations() would: a page showing a record and its links reads them all
     at once instead of one query per kind of link."""
     facts = list(facts)
     if not facts:
@@ -240,12 +254,9 @@ def attach_citations(facts):
     for citation in Citation.objects.select_related("source").filter(condition):
         found.setdefault((citation.content_type_id, citation.object_id), []).append(citation)
     for fact in facts:
-        citations = fact.citations.all()
-        citations._result_cache = found.get((types[type(fact)].pk, fact.pk), [])
-        citations._prefetch_done = True
-        fact.__dict__.setdefault("_prefetched_objects_cache", {})["citations"] = citations
+        setattr(fact, LOADED, found.get((types[type(fact)].pk, fact.pk), []))
 
 
 def cited_sources(fact):
     """The sources of a fact in one line, for exports (citations prefetched with their sources)."""
-    return "; ".join(f"{c.source.title} — {c.place}" for c in fact.citations.all())
+    return "; ".join(f"{c.source.title} — {c.place}" for c in fact.cited())

@@ -179,3 +179,11 @@ def test_the_index_sorts_as_the_database_after_renames_and_new_providers(
     save(django_capture_on_commit_callbacks, change)
     shown, expected = listed_in_order(client, sort)
     assert shown == expected
+
+
+def test_building_the_index_takes_a_fixed_number_of_queries(
+    many_providers, django_assert_num_queries
+):
+    version = current_version()
+    with django_assert_num_queries(10):  # the journal, the values (five), providers, three links
+        provider_index(version)

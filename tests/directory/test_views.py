@@ -7,20 +7,22 @@ from django.urls import reverse
 
 from bpo_portal.core import exports
 from bpo_portal.directory.models import Provider, ProviderService, ServiceLine
+from tests.factories import bulk_providers
 
 pytestmark = pytest.mark.django_db
 
 # Bounds of a page computed afresh (the first query reads the data version), with the real
-# knowledge base plus 120 bulk providers: no query per row. A page served from the cache takes
-# one query (tests/portal/test_query_counts.py).
+# knowledge base plus 120 bulk providers: no query per row. The facet index is built first, as
+# each worker builds it before its first request (its own queries: tests/directory/test_facets.py).
+# A page served from the cache takes one query (tests/portal/test_query_counts.py).
 MAX_QUERIES = {
-    "list": 17,
-    "detail": 18,
-    "compare": 9,
+    "list": 6,
+    "detail": 12,
+    "compare": 7,
     "services": 3,
-    "service": 18,
+    "service": 17,
     "cities": 3,
-    "city": 8,
+    "city": 7,
 }
 
 
@@ -126,7 +128,7 @@ class TestDirectory:
         assert message in text(response)
 
     def test_query_count_does_not_grow_with_rows(
-        self, client, many_providers, django_assert_max_num_queries
+        self, client, many_providers, facet_index, django_assert_max_num_queries
     ):
         get(
             client,
@@ -244,7 +246,7 @@ class TestProfile:
         assert response.status_code == 404
         assert "We could not find that page" in text(response)
 
-    def test_query_count(self, client, many_providers, django_assert_max_num_queries):
+    def test_query_count(self, client, many_providers, facet_index, django_assert_max_num_queries):
         url = reverse("directory:provider_detail", args=["bulk-provider-007"])
         with django_assert_max_num_queries(MAX_QUERIES["detail"]):
             assert "Bulk provider 007" in text(client.get(url))
@@ -301,7 +303,9 @@ class TestCompare:
         assert response.redirect_chain[-1][0] == "/compare/ibex-vs-ptcl/"
         assert "Not found, so left out: nobody." in text(response)
 
-    def test_query_count_with_eight(self, client, many_providers, django_assert_max_num_queries):
+    def test_query_count_with_eight(
+        self, client, many_providers, facet_index, django_assert_max_num_queries
+    ):
         slugs = sorted(p.slug for p in many_providers[:8])
         with django_assert_max_num_queries(MAX_QUERIES["compare"]):
             response = client.get(f"/compare/{'-vs-'.join(slugs)}/")
@@ -329,6 +333,32 @@ class TestServices:
         assert [p.name for p in response.context["page"].object_list] == ["Ibex"]
         assert "Help desks" in html  # related line in the same category
 
+    @pytest.mark.parametrize("city", [None, "karachi"])
+    def test_providers_of_a_line_by_name_page_by_page(self, client, city):
+        bulk_providers(400)
+        offering = Provider.objects.filter(service_links__service_line__slug="call-centres")
+        if city:
+            offering = offering.filter(city_links__city__slug=city)
+        expected = list(offering.distinct().order_by("name", "id").values_list("name", flat=True))
+        args = ["call-centres", city] if city else ["call-centres"]
+        url = reverse("directory:service_city" if city else "directory:service_detail", args=args)
+        shown, number = [], 1
+        while True:
+            response = client.get(url, {"page": number})
+            page = response.context["page"]
+            assert page.paginator.count == len(expected)
+            for provider in page.object_list:  # each with the cited link that puts it here
+                assert [link.service_line.slug for link in provider.cited_links] == ["call-centres"]
+                assert provider.cited_links[0].cited()
+            shown += [provider.name for provider in page.object_list]
+            if not page.has_next():
+                break
+            number += 1
+        assert shown == expected and len(expected) > (0 if city else 20)
+        related = {line.slug: line.provider_count for line in response.context["related"]}
+        in_sql = ServiceLine.objects.filter(slug__in=related).with_provider_counts()
+        assert related == {line.slug: line.provider_count for line in in_sql}
+
     def test_service_by_city_landing_page(self, client):
         response = client.get(
             reverse("directory:service_city", args=["technical-support", "karachi"])
@@ -350,7 +380,7 @@ class TestServices:
         assert client.get("/services/nothing/").status_code == 404
         assert client.get("/services/data-entry/atlantis/").status_code == 404
 
-    def test_query_counts(self, client, many_providers, django_assert_max_num_queries):
+    def test_query_counts(self, client, many_providers, facet_index, django_assert_max_num_queries):
         with django_assert_max_num_queries(MAX_QUERIES["service"]):
             client.get(reverse("directory:service_detail", args=["call-centres"]))
         with django_assert_max_num_queries(MAX_QUERIES["service"]):
@@ -362,7 +392,9 @@ class TestServices:
 
 
 class TestCities:
-    def test_city_list_with_map(self, client, many_providers, django_assert_max_num_queries):
+    def test_city_list_with_map(
+        self, client, many_providers, facet_index, django_assert_max_num_queries
+    ):
         with django_assert_max_num_queries(MAX_QUERIES["cities"]):
             response = client.get(reverse("directory:city_list"))
         html = text(response)
@@ -373,10 +405,16 @@ class TestCities:
         html = text(client.get(reverse("directory:city_detail", args=["lahore"])))
         assert "Not stated in the sources" in html
 
-    def test_city_page_query_count(self, client, many_providers, django_assert_max_num_queries):
+    def test_city_page_query_count(
+        self, client, many_providers, facet_index, django_assert_max_num_queries
+    ):
         with django_assert_max_num_queries(MAX_QUERIES["city"]):
             response = client.get(reverse("directory:city_detail", args=["karachi"]))
         assert len(response.context["page"].object_list) == 20
+        in_sql = ServiceLine.objects.filter(
+            provider_links__provider__city_links__city__slug="karachi"
+        )
+        assert response.context["lines"] == list(in_sql.distinct().order_by("name"))
 
     def test_export(self, client):
         rows = json.loads(streamed(client.get("/cities/?format=json")))

@@ -57,7 +57,12 @@ def most_queries(url):
 
 @pytest.mark.parametrize("url", PAGES)
 def test_a_page_asked_again_costs_one_query(
-    url, client, many_providers, django_assert_max_num_queries, django_assert_num_queries
+    url,
+    client,
+    many_providers,
+    facet_index,
+    django_assert_max_num_queries,
+    django_assert_num_queries,
 ):
     with django_assert_max_num_queries(most_queries(url)):
         first = client.get(url)
