@@ -3,7 +3,9 @@ from django import forms
 from django.db.models import Exists, F, OuterRef
 from pyroaring import BitMap
 
+from bpo_portal.core import search
 from bpo_portal.core.filtering import Facet, FacetedFilterSet
+from bpo_portal.core.kinds import kind_for
 from bpo_portal.directory.models import (
     MAX_YEAR,
     MIN_YEAR,
@@ -168,7 +170,11 @@ class FoundedFilter(django_filters.NumberFilter):
 
 class TextFilter(django_filters.CharFilter):
     def bitmap(self, index, value):
-        return BitMap(Provider.objects.search(value).values_list("pk", flat=True))
+        """The providers whose search documents match, straight from the search index (the
+        matching set is intersected with the index's providers, so no id outlives its row)."""
+        if not value.strip():
+            return index.providers
+        return BitMap(search.matching_ids(value, kind=kind_for(Provider), version=index.version))
 
     def phrase(self, value, data):
         value = (value or "").strip()

@@ -130,7 +130,9 @@ def canonical_compare_slugs(slugs):
 
 
 def compare_suggestions(*, excluding=(), limit=50):
-    return list(Provider.objects.real().exclude(slug__in=excluding).order_by("name")[:limit])
+    """Providers to add to a comparison: their names and addresses only."""
+    providers = Provider.objects.real().exclude(slug__in=excluding).only("name", "slug")
+    return list(providers.order_by("name")[:limit])
 
 
 @dataclass

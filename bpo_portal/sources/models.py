@@ -229,11 +229,16 @@ class Cited(models.Model):
 LOADED = "loaded_citations"
 
 
+def shown_citations():
+    """Citations with their sources, without the timestamps no page shows."""
+    return Citation.objects.select_related("source").defer(
+        "created", "modified", "source__created", "source__modified"
+    )
+
+
 def prefetch_citations(path=""):
     """Prefetch the citations of `path` (e.g. "service_links__") with their sources: one query."""
-    return models.Prefetch(
-        f"{path}citations", queryset=Citation.objects.select_related("source"), to_attr=LOADED
-    )
+    return models.Prefetch(f"{path}citations", queryset=shown_citations(), to_attr=LOADED)
 
 
 def attach_citations(facts):
@@ -251,7 +256,7 @@ def attach_citations(facts):
     for type_pk, pks in wanted.items():
         condition |= models.Q(content_type_id=type_pk, object_id__in=pks)
     found = {}
-    for citation in Citation.objects.select_related("source").filter(condition):
+    for citation in shown_citations().filter(condition):
         found.setdefault((citation.content_type_id, citation.object_id), []).append(citation)
     for fact in facts:
         setattr(fact, LOADED, found.get((types[type(fact)].pk, fact.pk), []))
