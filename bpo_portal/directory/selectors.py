@@ -26,30 +26,25 @@ MAX_COMPARE = 8
 SIMILAR_CANDIDATES_PER_LINE = 400
 
 
-def directory_rows(queryset):
-    """Providers with what a list row shows, in a fixed number of queries."""
-    return queryset.select_related("parent").prefetch_related(
-        Prefetch(
-            "service_links",
-            queryset=ProviderService.objects.select_related("service_line").order_by(
-                "service_line__name"
-            ),
-        ),
-        Prefetch("city_links", queryset=ProviderCity.objects.select_related("city")),
-    )
-
-
 class RowsByIds:
     """Directory rows for an ordered queryset of ids, read a page at a time: the database sorts
-    narrow (id, name) rows, and only the page's providers are read whole."""
+    narrow (id, name) rows, and only the page's providers are read whole, with what a list row
+    shows (service lines and cities)."""
 
     def __init__(self, ordered_ids):
         self.ordered_ids = ordered_ids
 
     def __getitem__(self, window):
         ids = list(self.ordered_ids[window])
-        rows = directory_rows(Provider.objects.filter(pk__in=ids)).in_bulk()
-        return [rows[pk] for pk in ids]
+        rows = Provider.objects.select_related("parent").in_bulk(ids)
+        providers = [rows[pk] for pk in ids]
+        prefetch_reverse(
+            providers,
+            "service_links",
+            ProviderService.objects.select_related("service_line").order_by("service_line__name"),
+        )
+        prefetch_reverse(providers, "city_links", ProviderCity.objects.select_related("city"))
+        return providers
 
 
 @dataclass
