@@ -103,7 +103,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bpo_portal.sources.citations.footnotes",
-                "bpo_portal.portal.navigation.navigation",
             ],
         },
     },

@@ -1,5 +1,10 @@
 """The site's navigation: the main menu, and every section in the footer."""
 
+from functools import lru_cache
+
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+
 from bpo_portal.core.links import url_for
 
 MAIN = [
@@ -29,9 +34,21 @@ MORE = [
 ]
 
 
-def navigation(request):
-    """Context processor: (address, label) of the main menu and of the other sections."""
-    return {
-        "main_menu": [(url_for(name), label) for name, label in MAIN],
-        "more_menu": [(url_for(name), label) for name, label in MORE],
-    }
+@lru_cache(maxsize=64)
+def _items(links, current):
+    return format_html_join(
+        "",
+        '<li><a href="{}"{}>{}</a></li>',
+        (
+            (url, mark_safe(' aria-current="page"') if url == current else "", label)
+            for url, label in links
+        ),
+    )
+
+
+def menu_items(menu, path=None):
+    """The <li> links of a menu, the one to `path` marked as the current page: the same for
+    every request to a path, so built once per process."""
+    links = tuple((url_for(name), label) for name, label in menu)
+    current = path if any(url == path for url, _ in links) else None
+    return _items(links, current)

@@ -68,6 +68,18 @@ def test_navigation_reaches_challenges_and_advantages(client):
     assert 'href="/challenges/"' in html and 'href="/advantages/"' in html
 
 
+@pytest.mark.parametrize(
+    "url, current", [("/statistics/", "/statistics/"), ("/providers/ibex/", None)]
+)
+def test_the_main_menu_marks_the_current_section_only(client, url, current):
+    html = text(client.get(url))
+    menu = html.split('aria-label="Main">')[1].split("</nav>")[0]
+    marked = [part.split('"')[0] for part in menu.split('<a href="')[1:] if "aria-current" in part]
+    assert marked == ([current] if current else [])
+    footer = html.split('aria-label="All sections">')[1].split("</nav>")[0]
+    assert "aria-current" not in footer and footer.count("<li>") == 21
+
+
 @pytest.mark.parametrize("url", PUBLIC)
 def test_every_page_has_a_title_description_and_landmarks(client, url):
     html = text(client.get(url))
