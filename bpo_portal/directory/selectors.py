@@ -3,7 +3,6 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Count, Prefetch, Q
 
 from bpo_portal.core.drawing import map_layout
@@ -54,7 +53,7 @@ class Profile:
     similar: list
 
 
-def provider_profile(*, slug):
+def provider_profile(*, slug, index):
     """The profile with every fact and citation loaded, and its nearest neighbours."""
     provider = Provider.objects.select_related("parent").get(slug=slug)
     _load_links(
@@ -70,7 +69,9 @@ def provider_profile(*, slug):
     groups = {}
     for link in provider.service_links.all():
         groups.setdefault(link.service_line.category, []).append(link)
-    return Profile(provider, list(groups.items()), similar_providers(provider=provider))
+    return Profile(
+        provider, list(groups.items()), similar_providers(provider=provider, index=index)
+    )
 
 
 def _load_links(providers, **relations):
@@ -90,26 +91,22 @@ def _load_links(providers, **relations):
     )
 
 
-def similar_providers(*, provider, limit=6):
-    """Providers sharing the most service lines with `provider`, best first (two queries).
+def similar_providers(*, provider, index, limit=6):
+    """Providers sharing the most service lines with `provider`, best first, from the facet
+    index's providers of each line and one query for their names.
 
-    Candidates are up to SIMILAR_CANDIDATES_PER_LINE providers of each of its lines, so the cost
-    stays bounded however many providers a line has; below that size the ranking is exact.
+    Candidates are the first SIMILAR_CANDIDATES_PER_LINE providers (by id) of each of its lines,
+    so the cost stays bounded however many providers a line has; below that size the ranking
+    is exact.
     """
-    lines = [link.service_line_id for link in provider.service_links.all()]
-    if not lines:
-        return []
-    table = connection.ops.quote_name(ProviderService._meta.db_table)
-    per_line = (
-        f"SELECT * FROM (SELECT provider_id FROM {table} WHERE service_line_id = %s "
-        f"AND provider_id <> %s ORDER BY provider_id LIMIT {SIMILAR_CANDIDATES_PER_LINE}) AS line_{{n}}"
-    )
-    sql = " UNION ALL ".join(per_line.format(n=n) for n in range(len(lines)))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for line in lines for value in (line, provider.pk)])
-        shared = Counter(sorted(row[0] for row in cursor.fetchall()))
-    ranked = shared.most_common(limit * 3)  # ties in provider order: counted in that order
-    by_pk = Provider.objects.in_bulk([pk for pk, _ in ranked])
+    shared = Counter()
+    for link in provider.service_links.all():
+        offering = index.by_line.get(link.service_line_id, ())
+        candidates = [pk for pk in offering[: SIMILAR_CANDIDATES_PER_LINE + 1] if pk != provider.pk]
+        shared.update(candidates[:SIMILAR_CANDIDATES_PER_LINE])
+    # Counted in id order, so that ties keep that order.
+    ranked = Counter(dict(sorted(shared.items()))).most_common(limit * 3)
+    by_pk = Provider.objects.only("name", "slug").in_bulk([pk for pk, _ in ranked])
     ordered = sorted(ranked, key=lambda item: (-item[1], by_pk[item[0]].name))[:limit]
     return [(by_pk[pk], count) for pk, count in ordered]
 

@@ -67,7 +67,9 @@ def provider_list(request):
 @cached_page
 def provider_detail(request, slug):
     try:
-        profile = selectors.provider_profile(slug=slug)
+        profile = selectors.provider_profile(
+            slug=slug, index=provider_index(request_version(request))
+        )
     except Provider.DoesNotExist:
         raise Http404("No provider with that address.") from None
     return render(request, "directory/provider_detail.html", {"profile": profile})

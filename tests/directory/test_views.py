@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+from collections import Counter
 
 import pytest
 from django.urls import reverse
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 # A page served from the cache takes one query (tests/portal/test_query_counts.py).
 MAX_QUERIES = {
     "list": 6,
-    "detail": 12,
+    "detail": 11,
     "compare": 7,
     "services": 3,
     "service": 17,
@@ -227,6 +228,19 @@ class TestProfile:
         similar = [p.name for p, shared in response.context["profile"].similar]
         assert similar == ["PTCL", "Systems Limited", "Ufone"]
         assert "/compare/?p=telenor&amp;p=ptcl" in text(response)
+
+    def test_similar_providers_rank_by_lines_in_common_then_name(self, client, many_providers):
+        provider = many_providers[7]
+        lines = set(provider.service_links.values_list("service_line", flat=True))
+        in_common = Counter(
+            ProviderService.objects.filter(service_line__in=lines)
+            .exclude(provider=provider)
+            .values_list("provider__name", flat=True)
+        )
+        expected = sorted(in_common.items(), key=lambda item: (-item[1], item[0]))[:6]
+        response = client.get(reverse("directory:provider_detail", args=[provider.slug]))
+        similar = [(other.name, shared) for other, shared in response.context["profile"].similar]
+        assert similar == expected and expected[0][1] > 1
 
     def test_cached_page_changes_after_a_curators_save(
         self, client, django_capture_on_commit_callbacks
