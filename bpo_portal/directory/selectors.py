@@ -135,28 +135,32 @@ class CompareRow:
 
 
 def providers_for_compare(*, slugs):
+    """The providers with their cities and their links to service lines (compare_grid gives
+    the links their lines)."""
     providers = list(
         Provider.objects.filter(slug__in=slugs).select_related("parent").order_by("slug")
     )
     _load_links(
         providers,
-        service_links=ProviderService.objects.select_related("service_line__category"),
+        service_links=ProviderService.objects.all(),
         city_links=ProviderCity.objects.select_related("city"),
     )
     return providers
 
 
 def compare_grid(*, providers):
-    """Rows of the comparison: every service line any of them offers, and the lines none does."""
+    """Rows of the comparison: every service line any of them offers, and the lines none does,
+    from one read of all the lines (not a copy of its line and category for every link)."""
+    lines = ServiceLine.objects.select_related("category").in_bulk()
     offered = {}
     for column, provider in enumerate(providers):
         for link in provider.service_links.all():
-            offered.setdefault(link.service_line, [None] * len(providers))[column] = link
-    lines = sorted(offered, key=lambda line: (line.category.position, line.name))
-    service_rows = [CompareRow(line.name, offered[line], line.category) for line in lines]
-    missing_lines = list(
-        ServiceLine.objects.exclude(pk__in=[line.pk for line in lines]).select_related("category")
-    )
+            if link.service_line_id in lines:  # not a line deleted since the links were read
+                link.service_line = lines[link.service_line_id]
+                offered.setdefault(link.service_line, [None] * len(providers))[column] = link
+    shown = sorted(offered, key=lambda line: (line.category.position, line.name))
+    service_rows = [CompareRow(line.name, offered[line], line.category) for line in shown]
+    missing_lines = [line for line in lines.values() if line not in offered]
     return service_rows, missing_lines
 
 
