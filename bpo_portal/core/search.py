@@ -5,7 +5,8 @@ Index. Each record of a kind that declares `search` fields is one `SearchDocumen
 former names included, each labelled) and its text ("C" fields). SQLite indexes the documents
 with FTS5, PostgreSQL with a tsvector column (unaccent, weights A/B/C) and a GIN index; both
 keep a vocabulary (`SearchTerm`, with pg_trgm on PostgreSQL) for the corrections below.
-Saves and deletes keep the index in step; bulk writers call `bulk_index()`.
+Saves and deletes keep the index in step; bulk writers call `bulk_index()` (or insert the
+documents themselves and call `index_written()`).
 
 Understanding. Every query word becomes a group of alternatives, and a document must match one
 alternative of every group: the word itself; its British or American spelling (centre/center,
@@ -306,11 +307,17 @@ def bulk_index(kind, rows):
         )
         for document in documents:
             document.pk = ids[document.object_id]
+    index_written([(d.pk, d.title, d.names, d.body, d.kind) for d in documents])
+
+
+def index_written(rows):
+    """Index documents a bulk writer has inserted into the documents table itself: rows of
+    (document id, title, names, body, kind prefix)."""
     terms = Counter()
-    for document in documents:
-        terms.update(_document_terms(document.__dict__))
+    for _, title, names, body, _ in rows:
+        terms.update(_document_terms({"title": title, "names": names, "body": body}))
     with connection.cursor() as cursor:
-        _fts_write(cursor, [], [(d.pk, d.title, d.names, d.body, d.kind) for d in documents])
+        _fts_write(cursor, [], rows)
     _count_terms(terms)
 
 
