@@ -29,7 +29,20 @@ import urllib.request
 from datetime import UTC, datetime
 
 from report import LOAD_P50_MS, LOAD_RPS, machine, verdict
-from run import BIN, OUT, ROOT, app_env, build, cpu_check, django_shell, gunicorn, provenance
+from run import (
+    BIN,
+    OUT,
+    QUIET,
+    QUIET_WAIT,
+    ROOT,
+    app_env,
+    build,
+    cpu_check,
+    django_shell,
+    gunicorn,
+    provenance,
+    quiet_cpu,
+)
 
 PROVIDERS = int(os.environ.get("LOADTEST_PROVIDERS", "100000"))
 SECONDS = int(os.environ.get("LOADTEST_SECONDS", "60"))
@@ -174,7 +187,7 @@ def main():
     )
 
     # Before the load: the CPU check says how much of the cores the machine had free.
-    origin = {**provenance(), "cpu_check_start": cpu_check()}
+    origin = {**provenance(), "cpu_check_start": quiet_cpu()}
     workers = server_workers(env)
     # gunicorn.conf.py as in production (workers from the core count, worker recycling); the
     # load starts once every worker has built its facet index.
@@ -194,6 +207,7 @@ def main():
         stop.set()
         worker.join(timeout=180)
         load = json.loads(re.search(r"RESULT (\{.*\})", output).group(1))
+        origin["cpu_check_end"] = cpu_check()
         missing = verify(env, server.url, curator.edits)
     finally:
         stop.set()
@@ -288,8 +302,9 @@ def write_report(load, errors, curator, missing, workers, ok, origin):
         "",
         f"Produced by `make loadtest` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, on {machine(platform)}; "
         f"SQLite {sqlite3.sqlite_version}; commit {origin['commit']}. CPU check (cores' worth of "
-        f"CPU two busy processes got before the run; 2.0 = both cores free): "
-        f"{origin['cpu_check_start']}.",
+        f"CPU two busy processes got; 2.0 = both cores free): {origin['cpu_check_start']} "
+        f"before the run (after waiting up to {QUIET_WAIT} s for at least {QUIET}), "
+        f"{origin['cpu_check_end']} after it.",
         "",
         f"The production configuration (`gunicorn.conf.py`: {workers} workers, DEBUG off, WhiteNoise) "
         f"served a SQLite database of the knowledge base plus {PROVIDERS:,} demo providers on "
