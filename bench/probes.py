@@ -201,16 +201,19 @@ def explain_queries(_args=None):
                 break
         else:
             results.append({"title": "(a) Directory ids query", "sql": "", "plan": "not found"})
-        # (b) the profile's main query (the provider by slug) and its similar-providers query
+        # (b) the profile's main query (the provider by slug) and the one reading the citations
+        # of the provider and all its links
         path = f"/providers/{PROFILE}/"
         statements = recorded(lambda: client.get(path))
         main = [s for s in statements if PROFILE in [str(p) for p in s[1] or ()]]
-        similar = [s for s in statements if "UNION ALL" in s[0]]
+        cited = [s for s in statements if "sources_citation" in s[0]]
         count = len(statements)
         if main:
             results.append(entry(f"(b) Profile main query, `{path}` ({count} statements)", main[0]))
-        if similar:
-            results.append(entry("(b) Profile, similar providers query", similar[0]))
+        if cited:
+            results.append(
+                entry("(b) Profile, the citations of the provider and its links", cited[0])
+            )
     # (c) the index build's table scans
     statements = recorded(lambda: ProviderIndex().build(current_version()))
     for sql, params in statements:
