@@ -695,8 +695,8 @@ def notes():
         "worker's peak RSS is reset before the download, so its growth is the download's own "
         "(it had included the facet index build's earlier peak, 65 MB above the worker's RSS).",
         "- The machine is shared: the CPU check in each leg's line above says how much of the two "
-        "cores the benchmark could have. Before the largest size, and before the load test, "
-        "the benchmark waits (up to three minutes) for a check of at least 1.8; figures from a "
-        "run whose check is still well below 2.0 are pessimistic, throughput most of all.",
+        "cores the benchmark could have (the load test waits up to three minutes for a check "
+        "of at least 1.8 before it starts). Figures from a run whose check is well below 2.0 "
+        "are pessimistic, throughput most of all.",
         "",
     ]

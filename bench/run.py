@@ -721,7 +721,7 @@ def run(kind):
     origin, found = provenance(), versions(kind)
     for size in SIZES:
         largest = size == max(SIZES)
-        cpu_start = quiet_cpu() if largest else cpu_check()
+        cpu_start = cpu_check()
         if kind == "sqlite":
             path = OUT / f"sqlite-{size}.sqlite3"
             for leftover in OUT.glob(f"sqlite-{size}.sqlite3*"):
@@ -798,20 +798,6 @@ def cpu_check():
     alone = min(spin(1) for _ in range(2))
     together = spin(2)
     return round(2 * alone / together, 2)
-
-
-# The machine is shared: before measuring, wait (a bounded time) until both cores are free, so
-# that the figures are the application's on 2 cores, not what other work left of them.
-QUIET = 1.8
-QUIET_WAIT = 180
-
-
-def quiet_cpu():
-    """The CPU check, taken again every 15 s until it reaches QUIET or QUIET_WAIT has passed."""
-    deadline = time.monotonic() + QUIET_WAIT
-    while (share := cpu_check()) < QUIET and time.monotonic() < deadline:
-        time.sleep(15)
-    return share
 
 
 def versions(kind):
