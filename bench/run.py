@@ -720,8 +720,8 @@ def run(kind):
     started, began = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC", time.monotonic()
     origin, found = provenance(), versions(kind)
     for size in SIZES:
-        largest = size == max(SIZES)
         cpu_start = cpu_check()
+        largest = size == max(SIZES)
         if kind == "sqlite":
             path = OUT / f"sqlite-{size}.sqlite3"
             for leftover in OUT.glob(f"sqlite-{size}.sqlite3*"):

@@ -8,10 +8,10 @@ which read a few rows of many kinds, that costs more than the queries themselves
 from collections import defaultdict
 
 
-def prefetch_reverse(instances, relation, queryset):
+def prefetch_reverse(instances, relation, queryset, to_attr=None):
     """Read the rows of the reverse foreign key `relation` of all `instances` in one query (the
     order of `queryset` is kept within each instance), as prefetch_related(Prefetch(relation,
-    queryset)) would."""
+    queryset, to_attr)) would: into `instance.<relation>.all()`, or a list in `to_attr`."""
     if not instances:
         return
     foreign_key = instances[0]._meta.get_field(relation).field
@@ -21,9 +21,12 @@ def prefetch_reverse(instances, relation, queryset):
     for instance in instances:
         for row in rows[instance.pk]:
             foreign_key.set_cached_value(row, instance)
-        # What prefetch_related stores, without a filtered queryset per instance: chaining onto
-        # it (.filter()) gives no rows rather than other instances' rows.
-        cached = queryset.model._default_manager.none()
-        cached._result_cache = rows[instance.pk]
-        cached._prefetch_done = True
-        instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = cached
+        if to_attr:
+            setattr(instance, to_attr, rows[instance.pk])
+        else:
+            # What prefetch_related stores, without a filtered queryset per instance: chaining
+            # onto it (.filter()) gives no rows rather than other instances' rows.
+            cached = queryset.model._default_manager.none()
+            cached._result_cache = rows[instance.pk]
+            cached._prefetch_done = True
+            instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = cached

@@ -205,14 +205,12 @@ class OfferingRows:
 
     def __getitem__(self, window):
         ids = list(self.ordered_ids[window])
-        providers = Provider.objects.in_bulk(ids)
-        links = list(ProviderService.objects.filter(service_line=self.line, provider_id__in=ids))
-        attach_citations(links)
-        for provider in providers.values():
-            provider.cited_links = []
-        for link in links:
-            providers[link.provider_id].cited_links.append(link)
-        return [providers[pk] for pk in ids]
+        rows = Provider.objects.in_bulk(ids)
+        providers = [rows[pk] for pk in ids]
+        links = ProviderService.objects.filter(service_line=self.line)
+        prefetch_reverse(providers, "service_links", links, to_attr="cited_links")
+        attach_citations(link for provider in providers for link in provider.cited_links)
+        return providers
 
 
 def related_service_lines(*, line, counts):
