@@ -48,23 +48,27 @@ def empty_cache(settings):
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
-    from bpo_portal.background.templatetags.glossary import forget_patterns
+    from bpo_portal.core.caching import forget_per_version
     from bpo_portal.core.search import forget_vocabularies
     from bpo_portal.directory.facets import forget_indexes
 
     cache.clear()
     forget_indexes()  # the journal it read may be rolled back with the last test
     forget_vocabularies()
-    forget_patterns()
+    forget_per_version()
 
 
 @pytest.fixture
-def facet_index(db):
-    """The directory's facet index built, as each worker builds it before its first request:
-    a page's query bound is then the page's own."""
+def worker_ready(db):
+    """What each worker holds for the current data version before its first request: the
+    directory's facet index (built before the first request) and the reference rows (read by
+    the first page that needs them). A page's query bound is then the page's own; the queries
+    of these are pinned in tests/directory/test_facets.py and test_views.py."""
     from bpo_portal.core.caching import current_version
     from bpo_portal.directory.facets import provider_index
+    from bpo_portal.directory.selectors import reference_rows
 
+    reference_rows(current_version())
     return provider_index(current_version())
 
 

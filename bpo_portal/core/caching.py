@@ -5,7 +5,8 @@ relinks knowledge rows bumps it once, when it commits. Cache keys carry the vers
 save nothing cached before it is read again: there is nothing to delete.
 
 `cached_page` caches a whole public page; `versioned` caches one value. Both read the version
-first (one query) and compute only on a miss. A cache that fails (a Redis server gone away, a full
+first (one query) and compute only on a miss. `per_version` keeps a small value in the process
+itself, computed again when the version moves on. A cache that fails (a Redis server gone away, a full
 disk) is treated as empty: pages are computed instead, never broken.
 """
 
@@ -14,7 +15,7 @@ import logging
 from functools import wraps
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpResponse
 
@@ -33,6 +34,31 @@ CACHE_ERRORS = (OSError, EOFError, RedisError)
 
 def current_version():
     return DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
+_per_version = {}  # (function, database alias) -> (version, value)
+
+
+def per_version(load):
+    """Decorator: `load()` computed once per data version in this process and shared by its
+    requests, called as `function(version)`. For the small tables that many pages show beside
+    their own rows: reading them once per save is cheaper than once per page."""
+
+    @wraps(load)
+    def wrapper(version):
+        key = (load, connection.alias)
+        found = _per_version.get(key)
+        if found is None or found[0] != version:
+            # Replaced whole, never changed in place: another thread never sees it half-made.
+            found = _per_version[key] = (version, load())
+        return found[1]
+
+    return wrapper
+
+
+def forget_per_version():
+    """Drop every value kept by `per_version` (tests roll the version back)."""
+    _per_version.clear()
 
 
 def bump_version():

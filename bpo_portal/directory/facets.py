@@ -348,6 +348,30 @@ class ProviderIndex:
             if pk in bitmaps
         }
 
+    def sharing_lines(self, lines, excluding, per_line, limit):
+        """[(provider pk, lines in common)] of the providers sharing most of `lines`, best
+        first, ties in id order; candidates are the first `per_line` providers (by id) of each
+        line other than `excluding`.
+
+        levels[n] holds the candidates sharing more than n of the lines: one bitmap pass per
+        line instead of counting ids one by one in Python."""
+        levels = []
+        for line in lines:
+            candidates = self.by_line.get(line, BitMap())[: per_line + 1]
+            candidates.discard(excluding)
+            candidates = candidates[:per_line]
+            levels.append(BitMap())
+            for n in range(len(levels) - 1, 0, -1):
+                levels[n] |= levels[n - 1] & candidates
+            levels[0] |= candidates
+        ranked = []
+        for n in range(len(levels) - 1, -1, -1):
+            exactly = levels[n] - levels[n + 1] if n + 1 < len(levels) else levels[n]
+            ranked += [(pk, n + 1) for pk in exactly[: limit - len(ranked)]]
+            if len(ranked) == limit:
+                break
+        return ranked
+
     def kind_counts(self, matching):
         return {kind: matching.intersection_cardinality(b) for kind, b in self.by_kind.items()}
 

@@ -1,15 +1,17 @@
 """Reads for the directory pages, each built in a fixed number of queries."""
 
-from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 
+from bpo_portal.core.caching import per_version
 from bpo_portal.core.drawing import map_layout
 from bpo_portal.core.prefetching import prefetch_reverse
 from bpo_portal.directory.models import (
     AlternativeGrouping,
     City,
+    Industry,
+    Market,
     Provider,
     ProviderAlias,
     ProviderCity,
@@ -19,10 +21,36 @@ from bpo_portal.directory.models import (
     ServiceCategory,
     ServiceLine,
 )
-from bpo_portal.sources.models import attach_citations, prefetch_citations
+from bpo_portal.sources.models import Source, attach_citations, prefetch_citations
 
 MAX_COMPARE = 8
 SIMILAR_CANDIDATES_PER_LINE = 400
+
+
+@per_version
+def reference_rows():
+    """{model: {pk: row}} of the small tables shown beside providers' own rows (service lines
+    with their categories, cities, markets, industries, sources), read once per data version
+    in each process. Joining every link to its line or city, and every citation to its source,
+    would copy the same few hundred rows into new instances on every page."""
+    return {
+        ServiceLine: ServiceLine.objects.select_related("category").in_bulk(),
+        City: City.objects.in_bulk(),
+        Market: Market.objects.in_bulk(),
+        Industry: Industry.objects.in_bulk(),
+        Source: Source.objects.in_bulk(),
+    }
+
+
+def join_reference(links, field, reference):
+    """Give each link its `field` row from `reference`, as select_related(field) would; a row
+    added since `reference` was read is left to be read when it is used."""
+    if not links:
+        return
+    rows = reference[links[0]._meta.get_field(field).related_model]
+    for link in links:
+        if (row := rows.get(getattr(link, f"{field}_id"))) is not None:
+            setattr(link, field, row)
 
 
 class RowsByIds:
@@ -30,19 +58,19 @@ class RowsByIds:
     narrow (id, name) rows, and only the page's providers are read whole, with what a list row
     shows (service lines and cities)."""
 
-    def __init__(self, ordered_ids):
-        self.ordered_ids = ordered_ids
+    def __init__(self, ordered_ids, reference):
+        self.ordered_ids, self.reference = ordered_ids, reference
 
     def __getitem__(self, window):
         ids = list(self.ordered_ids[window])
         rows = Provider.objects.select_related("parent").in_bulk(ids)
         providers = [rows[pk] for pk in ids]
-        prefetch_reverse(
+        _read_links(
             providers,
-            "service_links",
-            ProviderService.objects.select_related("service_line").order_by("service_line__name"),
+            self.reference,
+            service_links=ProviderService.objects.order_by("service_line__name"),
+            city_links=ProviderCity.objects.all(),
         )
-        prefetch_reverse(providers, "city_links", ProviderCity.objects.select_related("city"))
         return providers
 
 
@@ -53,18 +81,19 @@ class Profile:
     similar: list
 
 
-def provider_profile(*, slug, index):
+def provider_profile(*, slug, index, reference):
     """The profile with every fact and citation loaded, and its nearest neighbours."""
     provider = Provider.objects.select_related("parent").get(slug=slug)
     _load_links(
         [provider],
+        reference,
         aliases=ProviderAlias.objects.all(),
-        service_links=ProviderService.objects.select_related("service_line__category").order_by(
+        service_links=ProviderService.objects.order_by(
             "service_line__category__position", "service_line__name"
         ),
-        city_links=ProviderCity.objects.select_related("city"),
-        market_links=ProviderMarket.objects.select_related("market"),
-        industry_links=ProviderIndustry.objects.select_related("industry"),
+        city_links=ProviderCity.objects.all(),
+        market_links=ProviderMarket.objects.all(),
+        industry_links=ProviderIndustry.objects.all(),
     )
     groups = {}
     for link in provider.service_links.all():
@@ -74,10 +103,28 @@ def provider_profile(*, slug, index):
     )
 
 
-def _load_links(providers, **relations):
-    """Each relation of `providers` in one plain query, then all their citations in one more."""
+# What each kind of link points to, taken from reference_rows() rather than joined.
+LINK_TARGETS = {
+    "service_links": "service_line",
+    "city_links": "city",
+    "market_links": "market",
+    "industry_links": "industry",
+}
+
+
+def _read_links(providers, reference, **relations):
+    """Each relation of `providers` in one plain query, with the rows the links point to
+    taken from `reference`."""
     for relation, queryset in relations.items():
         prefetch_reverse(providers, relation, queryset)
+        if relation in LINK_TARGETS:
+            links = [link for provider in providers for link in getattr(provider, relation).all()]
+            join_reference(links, LINK_TARGETS[relation], reference)
+
+
+def _load_links(providers, reference, **relations):
+    """_read_links(), then the citations of the providers and of all their links in one query."""
+    _read_links(providers, reference, **relations)
     attach_citations(
         [
             *providers,
@@ -87,7 +134,8 @@ def _load_links(providers, **relations):
                 for relation in relations
                 for link in getattr(provider, relation).all()
             ),
-        ]
+        ],
+        sources=reference[Source],
     )
 
 
@@ -99,15 +147,15 @@ def similar_providers(*, provider, index, limit=6):
     so the cost stays bounded however many providers a line has; below that size the ranking
     is exact.
     """
-    shared = Counter()
-    for link in provider.service_links.all():
-        offering = index.by_line.get(link.service_line_id, ())
-        candidates = [pk for pk in offering[: SIMILAR_CANDIDATES_PER_LINE + 1] if pk != provider.pk]
-        shared.update(candidates[:SIMILAR_CANDIDATES_PER_LINE])
-    # Counted in id order, so that ties keep that order.
-    ranked = Counter(dict(sorted(shared.items()))).most_common(limit * 3)
+    ranked = index.sharing_lines(
+        [link.service_line_id for link in provider.service_links.all()],
+        excluding=provider.pk,
+        per_line=SIMILAR_CANDIDATES_PER_LINE,
+        limit=limit * 3,
+    )
     by_pk = Provider.objects.only("name", "slug").in_bulk([pk for pk, _ in ranked])
-    ordered = sorted(ranked, key=lambda item: (-item[1], by_pk[item[0]].name))[:limit]
+    found = [item for item in ranked if item[0] in by_pk]  # not one deleted meanwhile
+    ordered = sorted(found, key=lambda item: (-item[1], by_pk[item[0]].name))[:limit]
     return [(by_pk[pk], count) for pk, count in ordered]
 
 
@@ -134,33 +182,29 @@ class CompareRow:
     category: object = None
 
 
-def providers_for_compare(*, slugs):
-    """The providers with their cities and their links to service lines (compare_grid gives
-    the links their lines)."""
+def providers_for_compare(*, slugs, reference):
+    """The providers with their cities and their links to service lines."""
     providers = list(
         Provider.objects.filter(slug__in=slugs).select_related("parent").order_by("slug")
     )
     _load_links(
         providers,
+        reference,
         service_links=ProviderService.objects.all(),
-        city_links=ProviderCity.objects.select_related("city"),
+        city_links=ProviderCity.objects.all(),
     )
     return providers
 
 
-def compare_grid(*, providers):
-    """Rows of the comparison: every service line any of them offers, and the lines none does,
-    from one read of all the lines (not a copy of its line and category for every link)."""
-    lines = ServiceLine.objects.select_related("category").in_bulk()
+def compare_grid(*, providers, reference):
+    """Rows of the comparison: every service line any of them offers, and the lines none does."""
     offered = {}
     for column, provider in enumerate(providers):
         for link in provider.service_links.all():
-            if link.service_line_id in lines:  # not a line deleted since the links were read
-                link.service_line = lines[link.service_line_id]
-                offered.setdefault(link.service_line, [None] * len(providers))[column] = link
+            offered.setdefault(link.service_line, [None] * len(providers))[column] = link
     shown = sorted(offered, key=lambda line: (line.category.position, line.name))
     service_rows = [CompareRow(line.name, offered[line], line.category) for line in shown]
-    missing_lines = [line for line in lines.values() if line not in offered]
+    missing_lines = [line for line in reference[ServiceLine].values() if line not in offered]
     return service_rows, missing_lines
 
 
@@ -200,8 +244,8 @@ class OfferingRows:
     """The providers offering `line`, for an ordered sequence of their ids, read a page at a time,
     each with `cited_links`: its cited link to the line."""
 
-    def __init__(self, line, ordered_ids):
-        self.line, self.ordered_ids = line, ordered_ids
+    def __init__(self, line, ordered_ids, reference):
+        self.line, self.ordered_ids, self.reference = line, ordered_ids, reference
 
     def __getitem__(self, window):
         ids = list(self.ordered_ids[window])
@@ -209,7 +253,10 @@ class OfferingRows:
         providers = [rows[pk] for pk in ids]
         links = ProviderService.objects.filter(service_line=self.line)
         prefetch_reverse(providers, "service_links", links, to_attr="cited_links")
-        attach_citations(link for provider in providers for link in provider.cited_links)
+        attach_citations(
+            [link for provider in providers for link in provider.cited_links],
+            sources=self.reference[Source],
+        )
         return providers
 
 

@@ -40,6 +40,10 @@ def paginate(request, queryset, per_page=PAGE_SIZE, count=None):
     return page
 
 
+def _reference(request):
+    return selectors.reference_rows(request_version(request))
+
+
 @require_safe
 @cached_page
 @list_download(Provider, ProviderFilter)
@@ -49,7 +53,7 @@ def provider_list(request):
         return export_response(fmt, kind_for(Provider), filterset.qs, "providers")
     index = provider_index(request_version(request))
     matching = filterset.matching(index)
-    rows = selectors.RowsByIds(filterset.ordered_ids(index, matching))
+    rows = selectors.RowsByIds(filterset.ordered_ids(index, matching), _reference(request))
     page = paginate(request, rows, count=len(matching))
     return render(
         request,
@@ -68,7 +72,7 @@ def provider_list(request):
 def provider_detail(request, slug):
     try:
         profile = selectors.provider_profile(
-            slug=slug, index=provider_index(request_version(request))
+            slug=slug, index=provider_index(request_version(request)), reference=_reference(request)
         )
     except Provider.DoesNotExist:
         raise Http404("No provider with that address.") from None
@@ -110,7 +114,8 @@ def compare(request, slugs):
     requested = slugs.split("-vs-")
     if not all(SLUG.fullmatch(slug) for slug in requested):
         raise Http404("That is not a comparison address.")
-    providers = selectors.providers_for_compare(slugs=requested)
+    reference = _reference(request)
+    providers = selectors.providers_for_compare(slugs=requested, reference=reference)
     found = [p.slug for p in providers]
     unknown = [slug for slug in requested if slug not in found]
     if unknown:
@@ -121,7 +126,7 @@ def compare(request, slugs):
         )
     if requested != selectors.canonical_compare_slugs(found):
         return redirect(_compare_url(found), permanent=not unknown)
-    service_rows, missing_lines = selectors.compare_grid(providers=providers)
+    service_rows, missing_lines = selectors.compare_grid(providers=providers, reference=reference)
     return render(
         request,
         "directory/compare.html",
@@ -175,7 +180,7 @@ def service_detail(request, slug, city_slug=None):
             "city": city,
             "page": paginate(
                 request,
-                selectors.OfferingRows(line, index.in_order(offering, "name")),
+                selectors.OfferingRows(line, index.in_order(offering, "name"), _reference(request)),
                 count=len(offering),
             ),
             "related": selectors.related_service_lines(
@@ -216,7 +221,9 @@ def city_detail(request, slug):
         {
             "city": city,
             "page": paginate(
-                request, selectors.RowsByIds(index.in_order(in_city, "name")), count=len(in_city)
+                request,
+                selectors.RowsByIds(index.in_order(in_city, "name"), _reference(request)),
+                count=len(in_city),
             ),
             "map": selectors.city_map([city]),
             "lines": selectors.service_lines_offered(counts=index.counts_of("lines", in_city)),

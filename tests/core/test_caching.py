@@ -91,3 +91,21 @@ def test_the_file_cache_counts_its_files_on_one_write_in_many(tmp_path, monkeypa
         cache.set(f"page-{n}", "html")
     assert len(listings) == 3  # not one per write
     assert len(list(tmp_path.glob("*.djcache"))) <= 10 + CULL_EVERY  # still bounded
+
+
+def test_per_version_computes_once_per_data_version(django_capture_on_commit_callbacks):
+    from bpo_portal.core.caching import per_version
+
+    calls = []
+
+    @per_version
+    def rows():
+        calls.append(1)
+        return list(Provider.objects.values_list("slug", flat=True))
+
+    version = current_version()
+    assert rows(version) is rows(version) and len(calls) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        Provider.objects.filter(slug="ibex").update(slug="ibex-renamed")
+        Provider.objects.get(slug="ibex-renamed").save()
+    assert "ibex-renamed" in rows(current_version()) and len(calls) == 2

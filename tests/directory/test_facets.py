@@ -1,11 +1,13 @@
 """The in-memory facet index agrees with the database, and follows every kind of change."""
 
+from collections import Counter
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bpo_portal.core.caching import current_version
-from bpo_portal.directory.facets import provider_index
+from bpo_portal.directory.facets import ProviderIndex, provider_index
 from bpo_portal.directory.filters import SORT_FIELDS, ProviderFilter
 from bpo_portal.directory.models import (
     City,
@@ -187,3 +189,26 @@ def test_building_the_index_takes_a_fixed_number_of_queries(
     version = current_version()
     with django_assert_num_queries(10):  # the journal, the values (five), providers, three links
         provider_index(version)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    offering=st.dictionaries(
+        st.integers(1, 6), st.sets(st.integers(1, 60), max_size=40), max_size=6
+    ),
+    excluding=st.integers(1, 60),
+    per_line=st.integers(1, 30),
+    limit=st.integers(1, 12),
+)
+def test_sharing_lines_ranks_as_counting_would(offering, excluding, per_line, limit):
+    """The bitmap ranking equals counting each candidate's lines: most in common first, ties
+    in id order, candidates cut to the first `per_line` of each line."""
+    index = ProviderIndex()
+    for line, providers in offering.items():
+        index.by_line[line].update(providers)
+    lines = [*offering, 99]  # a line nobody offers counts for no one
+    shared = Counter()
+    for line in lines:
+        shared.update(sorted(offering.get(line, set()) - {excluding})[:per_line])
+    expected = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    assert index.sharing_lines(lines, excluding, per_line, limit) == expected

@@ -7,19 +7,21 @@ import pytest
 from django.urls import reverse
 
 from bpo_portal.core import exports
+from bpo_portal.core.caching import current_version
 from bpo_portal.directory.models import Provider, ProviderService, ServiceLine
 from tests.factories import bulk_providers
 
 pytestmark = pytest.mark.django_db
 
 # Bounds of a page computed afresh (the first query reads the data version), with the real
-# knowledge base plus 120 bulk providers: no query per row. The facet index is built first, as
-# each worker builds it before its first request (its own queries: tests/directory/test_facets.py).
+# knowledge base plus 120 bulk providers: no query per row. The facet index and the reference
+# rows are read first, as each worker holds them for a data version (their own queries:
+# tests/directory/test_facets.py and test_reference_rows_are_read_once_per_version below).
 # A page served from the cache takes one query (tests/portal/test_query_counts.py).
 MAX_QUERIES = {
     "list": 6,
     "detail": 11,
-    "compare": 7,
+    "compare": 6,
     "services": 3,
     "service": 17,
     "cities": 3,
@@ -129,7 +131,7 @@ class TestDirectory:
         assert message in text(response)
 
     def test_query_count_does_not_grow_with_rows(
-        self, client, many_providers, facet_index, django_assert_max_num_queries
+        self, client, many_providers, worker_ready, django_assert_max_num_queries
     ):
         get(
             client,
@@ -260,10 +262,32 @@ class TestProfile:
         assert response.status_code == 404
         assert "We could not find that page" in text(response)
 
-    def test_query_count(self, client, many_providers, facet_index, django_assert_max_num_queries):
+    def test_query_count(self, client, many_providers, worker_ready, django_assert_max_num_queries):
         url = reverse("directory:provider_detail", args=["bulk-provider-007"])
         with django_assert_max_num_queries(MAX_QUERIES["detail"]):
             assert "Bulk provider 007" in text(client.get(url))
+
+
+def test_reference_rows_are_read_once_per_version(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Service lines (with categories), cities, markets, industries and sources: five queries
+    once per data version; a rename shows on the next page."""
+    from bpo_portal.directory.selectors import reference_rows
+
+    version = current_version()
+    with django_assert_num_queries(5):
+        reference_rows(version)
+    with django_assert_num_queries(0):
+        reference_rows(version)
+    url = reverse("directory:provider_detail", args=["ibex"])
+    assert ">Technical support</a>" in text(client.get(url))
+    with django_capture_on_commit_callbacks(execute=True):
+        line = ServiceLine.objects.get(name="Technical support")
+        line.name = "Technical help desks"
+        line.save()
+    html = text(client.get(url))
+    assert ">Technical help desks</a>" in html and ">Technical support</a>" not in html
 
 
 class TestCompare:
@@ -318,7 +342,7 @@ class TestCompare:
         assert "Not found, so left out: nobody." in text(response)
 
     def test_query_count_with_eight(
-        self, client, many_providers, facet_index, django_assert_max_num_queries
+        self, client, many_providers, worker_ready, django_assert_max_num_queries
     ):
         slugs = sorted(p.slug for p in many_providers[:8])
         with django_assert_max_num_queries(MAX_QUERIES["compare"]):
@@ -394,7 +418,9 @@ class TestServices:
         assert client.get("/services/nothing/").status_code == 404
         assert client.get("/services/data-entry/atlantis/").status_code == 404
 
-    def test_query_counts(self, client, many_providers, facet_index, django_assert_max_num_queries):
+    def test_query_counts(
+        self, client, many_providers, worker_ready, django_assert_max_num_queries
+    ):
         with django_assert_max_num_queries(MAX_QUERIES["service"]):
             client.get(reverse("directory:service_detail", args=["call-centres"]))
         with django_assert_max_num_queries(MAX_QUERIES["service"]):
@@ -407,7 +433,7 @@ class TestServices:
 
 class TestCities:
     def test_city_list_with_map(
-        self, client, many_providers, facet_index, django_assert_max_num_queries
+        self, client, many_providers, worker_ready, django_assert_max_num_queries
     ):
         with django_assert_max_num_queries(MAX_QUERIES["cities"]):
             response = client.get(reverse("directory:city_list"))
@@ -420,7 +446,7 @@ class TestCities:
         assert "Not stated in the sources" in html
 
     def test_city_page_query_count(
-        self, client, many_providers, facet_index, django_assert_max_num_queries
+        self, client, many_providers, worker_ready, django_assert_max_num_queries
     ):
         with django_assert_max_num_queries(MAX_QUERIES["city"]):
             response = client.get(reverse("directory:city_detail", args=["karachi"]))

@@ -60,7 +60,7 @@ def test_a_page_asked_again_costs_one_query(
     url,
     client,
     many_providers,
-    facet_index,
+    worker_ready,
     django_assert_max_num_queries,
     django_assert_num_queries,
 ):

@@ -9,41 +9,29 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from bpo_portal.background.models import Term
-from bpo_portal.core.caching import request_version
+from bpo_portal.core.caching import per_version, request_version
 from bpo_portal.core.links import url_for
 
 register = template.Library()
-_patterns = {}  # data version -> (compiled pattern, {form: slug})
 
 
-def term_pattern(version):
-    """(compiled pattern, {form: slug}) of the glossary at this data version, kept per process."""
-    global _patterns
-    found = _patterns.get(version)
-    if found is None:
-        forms = {}
-        for slug, term, abbreviation, also in Term.objects.values_list(
-            "slug", "term", "abbreviation", "also"
-        ):
-            for form in [term, *also]:
-                forms.setdefault(form.lower(), slug)
-            if abbreviation:
-                forms.setdefault(abbreviation, slug)
-        alternatives = sorted(forms, key=len, reverse=True)
-        parts = [
-            re.escape(form) if form.isupper() else f"(?i:{re.escape(form)})"
-            for form in alternatives
-        ]
-        pattern = re.compile(r"\b(" + "|".join(parts) + r")\b") if parts else None
-        found = (pattern, forms)
-        # Replaced whole, never cleared in place, so another thread never finds it missing.
-        _patterns = {version: found}
-    return found
-
-
-def forget_patterns():
-    global _patterns
-    _patterns = {}
+@per_version
+def term_pattern():
+    """(compiled pattern, {form: slug}) of the glossary, kept per process for a data version."""
+    forms = {}
+    for slug, term, abbreviation, also in Term.objects.values_list(
+        "slug", "term", "abbreviation", "also"
+    ):
+        for form in [term, *also]:
+            forms.setdefault(form.lower(), slug)
+        if abbreviation:
+            forms.setdefault(abbreviation, slug)
+    alternatives = sorted(forms, key=len, reverse=True)
+    parts = [
+        re.escape(form) if form.isupper() else f"(?i:{re.escape(form)})" for form in alternatives
+    ]
+    pattern = re.compile(r"\b(" + "|".join(parts) + r")\b") if parts else None
+    return pattern, forms
 
 
 @register.simple_tag(takes_context=True)

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
+from bpo_portal.core.caching import per_version, request_version
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.core.links import url_for
 from bpo_portal.sector.models import DisagreementSubject
@@ -10,17 +11,16 @@ from bpo_portal.sector.models import DisagreementSubject
 register = template.Library()
 
 
-def disputed_records(request):
-    """{(kind prefix, slug): [(disagreement slug, title)]}, read once per request."""
-    if not hasattr(request, "_disputed_records"):
-        found = {}
-        rows = DisagreementSubject.objects.values_list(
-            "subject_kind", "subject_slug", "disagreement__slug", "disagreement__title"
-        ).order_by("disagreement__title")
-        for kind, slug, disagreement, title in rows:
-            found.setdefault((kind, slug), []).append((disagreement, title))
-        request._disputed_records = found
-    return request._disputed_records
+@per_version
+def disputed_records():
+    """{(kind prefix, slug): [(disagreement slug, title)]}, kept per process for a data version."""
+    found = {}
+    rows = DisagreementSubject.objects.values_list(
+        "subject_kind", "subject_slug", "disagreement__slug", "disagreement__title"
+    ).order_by("disagreement__title")
+    for kind, slug, disagreement, title in rows:
+        found.setdefault((kind, slug), []).append((disagreement, title))
+    return found
 
 
 @register.simple_tag(takes_context=True)
@@ -29,7 +29,9 @@ def disputed(context, fact):
     request = context.get("request")
     if kind is None or request is None:
         return ""
-    entries = disputed_records(request).get((kind.prefix, getattr(fact, "slug", None)), [])
+    entries = disputed_records(request_version(request)).get(
+        (kind.prefix, getattr(fact, "slug", None)), []
+    )
     if not entries:
         return ""
     page = url_for("sector:disagreement_list")
