@@ -6,8 +6,8 @@ save nothing cached before it is read again: there is nothing to delete.
 
 `cached_page` caches a whole public page; `versioned` caches one value. Both read the version
 first (one query) and compute only on a miss. `per_version` keeps a small value in the process
-itself, computed again when the version moves on. A cache that fails (a Redis server gone away, a full
-disk) is treated as empty: pages are computed instead, never broken.
+itself, computed again when the version moves on. A cache that fails (a Redis server gone away,
+a full disk) is treated as empty: pages are computed instead, never broken.
 """
 
 import hashlib

@@ -72,3 +72,48 @@ def test_refuses_a_database_curators_have_worked_on(curator):
 def test_needs_a_count():
     with pytest.raises(CommandError, match="--providers"):
         call_command("generate_demo_data")
+
+
+def test_bulk_rows_keep_every_character_and_null():
+    """The bulk writer (COPY on PostgreSQL, multi-row INSERTs elsewhere) stores text with tabs,
+    line breaks and backslashes, empty values, NULLs and booleans as they were given."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from bpo_portal.directory.demo import _Table, _write
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    table = _Table(Provider, now)
+    tricky = "tab\there\nnew line\r\\N back\\slash \\t 'quote' \"double\" ü"
+    pk = table.add(
+        name="Bulk row", slug="bulk-row", description=tricky, founded_year=None, is_demo=True
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        _write(cursor, table.take())
+    row = Provider.objects.get(pk=pk)
+    assert (row.description, row.founded_year, row.is_demo, row.headcount) == (
+        tricky,
+        None,
+        True,
+        "",
+    )
+
+
+def test_generating_keeps_every_foreign_key():
+    """On PostgreSQL the foreign keys are dropped for the load and added back after it."""
+    from django.db import connection
+
+    from bpo_portal.directory.demo import generate
+
+    def foreign_keys():
+        with connection.cursor() as cursor:
+            return {
+                (table, name)
+                for table in ("directory_provider", "directory_providerservice", "sources_citation")
+                for name, c in connection.introspection.get_constraints(cursor, table).items()
+                if c["foreign_key"]
+            }
+
+    before = foreign_keys()
+    generate(5, seed=3)
+    assert foreign_keys() == before and len(before) >= 5
