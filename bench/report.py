@@ -696,6 +696,9 @@ def notes():
         "  - `generate_demo_data` writes the providers' search documents with its own multi-row "
         "INSERTs instead of an ORM `bulk_create`, skips accent folding for ASCII text, and lets "
         "SQLite's ANALYZE read a sample: 100,000 providers in 20 s instead of 24 s.",
+        "  - On PostgreSQL, `generate_demo_data` writes with COPY and drops the loaded tables' "
+        "foreign keys for the load, adding them back after it (one join per key instead of a "
+        "check per row and key at commit): 100,000 providers in 34 s instead of about 80 s.",
         "  - The CSV export hands a chunk's ids to the link tables as one parameter (SQLite: a "
         "JSON array; PostgreSQL: `= ANY(array)`), reads each cell with a function chosen once per "
         "column, and sends 64 KiB blocks: Django converting 2,000 ids for each `__in` lookup, and "

@@ -165,29 +165,18 @@ class _Table:
         self.rows.append((pk, *(row[f.attname] for f in self.fields)))
         return pk
 
-    def take(self):
-        """The rows added since the last take, as statements: [(sql, parameters or COPY data)]."""
+    def flush(self, cursor):
+        """Write the rows added since the last flush."""
         rows, self.rows = self.rows, []
         if connection.vendor == "postgresql":
             lines = ("\t".join(map(_copy_text, row)) + "\n" for row in rows)
-            return [(self.copy_sql, "".join(lines))] if rows else []
+            cursor.cursor.copy_expert(self.copy_sql, io.StringIO("".join(lines)))
+            return
         step = self.ROWS_PER_STATEMENT
-        return [
-            (
-                self.prefix + ", ".join([self.row_sql] * len(chunk)),
-                [value for row in chunk for value in row],
-            )
-            for chunk in (rows[start : start + step] for start in range(0, len(rows), step))
-        ]
-
-
-def _write(cursor, statements):
-    """Run the statements of _Table.take(): COPY data on PostgreSQL, INSERTs elsewhere."""
-    for sql, params in statements:
-        if connection.vendor == "postgresql":
-            cursor.cursor.copy_expert(sql, io.StringIO(params))
-        else:
-            cursor.execute(sql, params)
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            sql = self.prefix + ", ".join([self.row_sql] * len(chunk))
+            cursor.execute(sql, [value for row in chunk for value in row])
 
 
 def _copy_text(value):
@@ -321,7 +310,8 @@ def generate(count, seed=0, progress=None):
                 written = [
                     (row[0], row[title], row[names], row[body], kind) for row in documents.rows
                 ]
-                _write(cursor, [statement for table in tables for statement in table.take()])
+                for table in tables:
+                    table.flush(cursor)
                 search.index_written(written)
                 if progress:
                     progress(done, count, time.monotonic() - started)

@@ -80,7 +80,7 @@ def test_bulk_rows_keep_every_character_and_null():
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from bpo_portal.directory.demo import _Table, _write
+    from bpo_portal.directory.demo import _Table
 
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     table = _Table(Provider, now)
@@ -89,7 +89,7 @@ def test_bulk_rows_keep_every_character_and_null():
         name="Bulk row", slug="bulk-row", description=tricky, founded_year=None, is_demo=True
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        _write(cursor, table.take())
+        table.flush(cursor)
     row = Provider.objects.get(pk=pk)
     assert (row.description, row.founded_year, row.is_demo, row.headcount) == (
         tricky,
