@@ -8,6 +8,7 @@ import io
 import json
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from django.contrib.admin.models import LogEntry
@@ -135,42 +136,47 @@ class _Table:
     many rows per INSERT statement.
 
     Every concrete column of the model is written; a value not given takes the field's default.
+    Adding and taking rows touches no connection, so another thread can do it (see `_ahead`).
     """
 
     ROWS_PER_STATEMENT = 500
 
     def __init__(self, model, now):
         self.model = model
-        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.copy = connection.vendor == "postgresql"
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.names = [f.attname for f in fields]
         self.defaults = {
-            f.attname: now if f.name in ("created", "modified") else f.get_default()
-            for f in self.fields
+            f.attname: self._value(now if f.name in ("created", "modified") else f.get_default())
+            for f in fields
         }
         self.next_id = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
         self.rows = []
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in [model._meta.pk, *self.fields])
+        columns = ", ".join(quote(f.column) for f in [model._meta.pk, *fields])
         self.prefix = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
         self.copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-        self.row_sql = "(" + ", ".join(["%s"] * (len(self.fields) + 1)) + ")"
+        self.row_sql = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
 
-    def column(self, name):
-        """The position of a field's value in a row."""
-        return 1 + [f.attname for f in self.fields].index(name)
+    def _value(self, value):
+        return _copy_text(value) if self.copy else value
 
     def add(self, **values):
         pk = self.next_id
         self.next_id += 1
-        row = self.defaults | values
-        self.rows.append((pk, *(row[f.attname] for f in self.fields)))
+        row = self.defaults | {name: self._value(value) for name, value in values.items()}
+        values = (self._value(pk), *map(row.__getitem__, self.names))
+        self.rows.append("\t".join(values) if self.copy else values)
         return pk
 
-    def flush(self, cursor):
-        """Write the rows added since the last flush."""
+    def take(self):
+        """The rows added since the last take, as `write` wants them (COPY text or tuples)."""
         rows, self.rows = self.rows, []
-        if connection.vendor == "postgresql":
-            lines = ("\t".join(map(_copy_text, row)) + "\n" for row in rows)
-            cursor.cursor.copy_expert(self.copy_sql, io.StringIO("".join(lines)))
+        return "".join(row + "\n" for row in rows) if self.copy else rows
+
+    def write(self, cursor, rows):
+        if self.copy:
+            cursor.cursor.copy_expert(self.copy_sql, io.StringIO(rows), size=1 << 20)
             return
         step = self.ROWS_PER_STATEMENT
         for start in range(0, len(rows), step):
@@ -196,30 +202,46 @@ def _copy_text(value):
 
 
 @contextmanager
-def _foreign_keys_checked_after(models):
-    """On PostgreSQL, drop the foreign keys of `models`' tables for a bulk load and add them
-    back after it, as pg_restore loads data: adding a key checks every row with one join,
-    where a kept key checks each row and key one by one at commit (a third of the time of
-    loading 1,000,000 providers). Used inside the load's transaction, so a failure leaves the
-    keys as they were; the tables are locked against readers until it commits."""
+def _indexes_and_keys_built_after(models):
+    """On PostgreSQL, drop the indexes, unique constraints and foreign keys of `models`' tables
+    for a bulk load and build them again after it, as pg_restore loads data: an index built
+    from all the rows at once is sorted once, and a key added afterwards checks every row with
+    one join, where kept ones are updated and checked row by row (the most of loading
+    1,000,000 providers). Used inside the load's transaction, so a failure (a duplicate, say)
+    leaves everything as it was; the tables are locked against readers until it commits."""
     if connection.vendor != "postgresql":
         yield
         return
+    tables = [model._meta.db_table for model in models]
     with connection.cursor() as cursor:
+        # Foreign keys, then unique constraints, then the other indexes but primary keys.
         cursor.execute(
             "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) "
-            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
-            [[model._meta.db_table for model in models]],
+            "FROM pg_constraint WHERE contype IN ('f', 'u') AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY contype",
+            [tables],
         )
-        keys = cursor.fetchall()
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisprimary AND NOT EXISTS "
+            "(SELECT FROM pg_constraint WHERE conindid = indexrelid)",
+            [tables],
+        )
+        indexes = cursor.fetchall()
         # Checks already deferred in this transaction run now: a table with pending ones
         # cannot be altered. Django's keys are all deferred again afterwards.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table, name, _ in keys:
+        for table, name, _ in constraints:
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
     yield
     with connection.cursor() as cursor:
-        for table, name, definition in keys:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # sorts in memory
+        for _, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in reversed(constraints):
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
@@ -253,8 +275,9 @@ def generate(count, seed=0, progress=None):
     # The providers' search documents, inserted like the other rows and then indexed (an ORM
     # bulk_create of them took a fifth of the time).
     documents = _Table(SearchDocument, now)
+    tables = [providers, service_links, city_links, citations, documents]
     kind = kind_for(Provider).prefix
-    title, names, body = (documents.column(name) for name in ("title", "names", "body"))
+    no_names = SearchDocument._meta.get_field("names").get_default()
     # Profile addresses from one reversed address: reversing each costs more than the rest.
     profile_url = url_for("directory:provider_detail", "SLUG")
 
@@ -267,13 +290,10 @@ def generate(count, seed=0, progress=None):
             object_id=pk,
         )
 
-    started = time.monotonic()
-    tables = [providers, service_links, city_links, citations, documents]
-    with (
-        transaction.atomic(),
-        _foreign_keys_checked_after([table.model for table in tables]),
-        connection.cursor() as cursor,
-    ):
+    def batches():
+        """Every table's rows and the search documents' (id, title, names, body, kind), BATCH
+        providers at a time. Queries nothing, so that it can run in another thread."""
+        written = []
         for n in range(start_number, start_number + count):
             name = f"{rng.choice(FIRST)} {rng.choice(SECOND)} {rng.choice(SUFFIX)} {n + 1:06d}"
             slug = f"demo-{n + 1:06d}"
@@ -290,7 +310,7 @@ def generate(count, seed=0, progress=None):
                 is_demo=True,
             )
             cite(Provider, provider)
-            documents.add(
+            document = documents.add(
                 kind=kind,
                 object_id=provider,
                 title=name,
@@ -298,6 +318,7 @@ def generate(count, seed=0, progress=None):
                 body=description,
                 url=profile_url.replace("SLUG", slug),
             )
+            written.append((document, name, no_names, description, kind))
             for line in chosen_lines:
                 cite(
                     ProviderService,
@@ -305,16 +326,28 @@ def generate(count, seed=0, progress=None):
                 )
             for city in chosen_cities:
                 cite(ProviderCity, city_links.add(provider_id=provider, city_id=city.pk))
-            done = n - start_number + 1
-            if done % BATCH == 0 or done == count:
-                written = [
-                    (row[0], row[title], row[names], row[body], kind) for row in documents.rows
-                ]
-                for table in tables:
-                    table.flush(cursor)
-                search.index_written(written)
-                if progress:
-                    progress(done, count, time.monotonic() - started)
+            if len(written) == BATCH or n == start_number + count - 1:
+                yield [table.take() for table in tables], written
+                written = []
+
+    rows = batches()
+    if connection.vendor == "postgresql":
+        rows = _ahead(rows)  # the next batch is built while the server stores this one
+
+    started = time.monotonic()
+    done = 0
+    with (
+        transaction.atomic(),
+        _indexes_and_keys_built_after([table.model for table in tables]),
+        connection.cursor() as cursor,
+    ):
+        for batch, written in rows:
+            for table, table_rows in zip(tables, batch, strict=True):
+                table.write(cursor, table_rows)
+            search.index_written(written)
+            done += len(written)
+            if progress:
+                progress(done, count, time.monotonic() - started)
         for sql in connection.ops.sequence_reset_sql(no_style(), [t.model for t in tables]):
             cursor.execute(sql)
         if connection.vendor == "sqlite":
@@ -323,6 +356,17 @@ def generate(count, seed=0, progress=None):
         record(ProviderChange.Scope.ALL)  # written in bulk, so no signal told the facet index
     bump_version()
     return count
+
+
+def _ahead(items):
+    """Iterate over `items` with the next item made in a worker thread while the caller uses
+    this one. The caller's exceptions and `items`' own reach the caller."""
+    end = object()
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        upcoming = worker.submit(next, items, end)
+        while (item := upcoming.result()) is not end:
+            upcoming = worker.submit(next, items, end)
+            yield item
 
 
 def raw_delete(rows):

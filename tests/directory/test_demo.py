@@ -89,7 +89,7 @@ def test_bulk_rows_keep_every_character_and_null():
         name="Bulk row", slug="bulk-row", description=tricky, founded_year=None, is_demo=True
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        table.flush(cursor)
+        table.write(cursor, table.take())
     row = Provider.objects.get(pk=pk)
     assert (row.description, row.founded_year, row.is_demo, row.headcount) == (
         tricky,
@@ -99,21 +99,58 @@ def test_bulk_rows_keep_every_character_and_null():
     )
 
 
-def test_generating_keeps_every_foreign_key():
-    """On PostgreSQL the foreign keys are dropped for the load and added back after it."""
+TABLES = (
+    "directory_provider",
+    "directory_providerservice",
+    "directory_providercity",
+    "sources_citation",
+    "core_searchdocument",
+)
+
+
+def constraints_and_indexes():
     from django.db import connection
+
+    with connection.cursor() as cursor:
+        return {table: connection.introspection.get_constraints(cursor, table) for table in TABLES}
+
+
+def test_generating_keeps_every_index_and_key():
+    """On PostgreSQL the indexes, unique constraints and foreign keys are dropped for the load
+    and built again after it."""
+    from bpo_portal.directory.demo import generate
+
+    before = constraints_and_indexes()
+    generate(5, seed=3)
+    assert constraints_and_indexes() == before
+    assert sum(c["foreign_key"] is not None for t in before.values() for c in t.values()) >= 5
+
+
+def test_a_failed_load_changes_nothing():
+    """A demo slug already taken by a provider: the load fails as a whole, and what was there
+    before (rows, indexes and keys) is still there."""
+    from django.db import IntegrityError
 
     from bpo_portal.directory.demo import generate
 
-    def foreign_keys():
-        with connection.cursor() as cursor:
-            return {
-                (table, name)
-                for table in ("directory_provider", "directory_providerservice", "sources_citation")
-                for name, c in connection.introspection.get_constraints(cursor, table).items()
-                if c["foreign_key"]
-            }
+    Provider.objects.create(name="Taken", slug="demo-000001")
+    before = constraints_and_indexes(), Provider.objects.count(), Citation.objects.count()
+    with pytest.raises(IntegrityError):
+        generate(3, seed=3)
+    assert (constraints_and_indexes(), Provider.objects.count(), Citation.objects.count()) == before
+    assert Provider.objects.get(slug="demo-000001").name == "Taken"
 
-    before = foreign_keys()
-    generate(5, seed=3)
-    assert foreign_keys() == before and len(before) >= 5
+
+def test_ahead_keeps_order_and_passes_errors_on():
+    from bpo_portal.directory.demo import _ahead
+
+    assert list(_ahead(iter([0, None, 2]))) == [0, None, 2]
+
+    def failing():
+        yield 1
+        raise ValueError("broken batch")
+
+    items = _ahead(failing())
+    assert next(items) == 1
+    with pytest.raises(ValueError, match="broken batch"):
+        next(items)
