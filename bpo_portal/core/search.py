@@ -734,8 +734,9 @@ class _TSVector:
         return self.match("id", "vector", f"kind = '{NUMEROUS}'", " ORDER BY id LIMIT %s")
 
 
-def _candidates(plan, kinds_wanted, per_kind):
-    """({kind: count}, [(kind, document id)] best first within each kind)."""
+def _candidates(plan, kinds_wanted, per_kind, counted=True):
+    """({kind: count}, [(kind, document id)] best first within each kind). Without `counted`,
+    the numerous kind's matches are not counted (its count is then missing)."""
     if not plan.groups:
         return {}, []
     queries = (_TSVector if connection.vendor == "postgresql" else _FTS5)(plan)
@@ -749,10 +750,13 @@ def _candidates(plan, kinds_wanted, per_kind):
                 counts[kind] = total
                 ranked.append((kind, pk))
         if not kinds_wanted or NUMEROUS in kinds_wanted:
-            sql, params = queries.count_numerous()
-            cursor.execute(sql, params)
-            if count := cursor.fetchone()[0]:
-                counts[NUMEROUS] = count
+            count = True
+            if counted:
+                sql, params = queries.count_numerous()
+                cursor.execute(sql, params)
+                if count := cursor.fetchone()[0]:
+                    counts[NUMEROUS] = count
+            if count:
                 ids = _fetch_ids(cursor, queries.numerous_by_name(), per_kind)
                 if len(ids) < per_kind:
                     ids += _fetch_ids(cursor, queries.numerous_in_order(), 2 * per_kind)
@@ -865,6 +869,30 @@ def run(query, *, kinds_wanted=(), per_kind=10, version=0):
     vocab = vocabulary(version)
     plan = understand(query, vocab)
     counts, candidates = _candidates(plan, list(kinds_wanted), max(per_kind, CANDIDATES_PER_KIND))
+    groups = []
+    for kind, ranked in _ranked(plan, candidates):
+        results = [
+            Result(
+                kind=kind,
+                title=document.title,
+                url=document.url,
+                title_html=highlight(document.title, plan),
+                snippet_html=highlight(document.body, plan, limit=180),
+                why=why,
+                tier=tier,
+            )
+            for tier, _, why, document in ranked[:per_kind]
+        ]
+        groups.append(Group(kind, counts.get(kind.prefix, 0), results))
+    groups.sort(key=lambda g: (min(r.tier for r in g.results), g.kind.search_order))
+    outcome = Outcome(query, plan, groups, sum(g.count for g in groups))
+    if not outcome.total:
+        outcome.suggestion = did_you_mean(plan, vocab)
+    return outcome
+
+
+def _ranked(plan, candidates):
+    """[(kind, [(tier, position, why, document)] best first)], in the kinds' order."""
     documents = SearchDocument.objects.in_bulk([doc_id for _, doc_id in candidates])
     query_folded = " ".join(plan.words)
     by_kind = {}
@@ -873,28 +901,11 @@ def run(query, *, kinds_wanted=(), per_kind=10, version=0):
         if document is not None and kind_named(kind_prefix) is not None:
             tier, why = _rank(document, plan, query_folded)
             by_kind.setdefault(kind_prefix, []).append((tier, position, why, document))
-    groups = []
-    for kind in kinds():
-        if kind.prefix in by_kind:
-            ranked = sorted(by_kind[kind.prefix], key=lambda item: item[:2])[:per_kind]
-            results = [
-                Result(
-                    kind=kind,
-                    title=document.title,
-                    url=document.url,
-                    title_html=highlight(document.title, plan),
-                    snippet_html=highlight(document.body, plan, limit=180),
-                    why=why,
-                    tier=tier,
-                )
-                for tier, _, why, document in ranked
-            ]
-            groups.append(Group(kind, counts.get(kind.prefix, 0), results))
-    groups.sort(key=lambda g: (min(r.tier for r in g.results), g.kind.search_order))
-    outcome = Outcome(query, plan, groups, sum(g.count for g in groups))
-    if not outcome.total:
-        outcome.suggestion = did_you_mean(plan, vocab)
-    return outcome
+    return [
+        (kind, sorted(by_kind[kind.prefix], key=lambda item: item[:2]))
+        for kind in kinds()
+        if kind.prefix in by_kind
+    ]
 
 
 def did_you_mean(plan, vocab):
@@ -944,12 +955,19 @@ def matching_ids(query, *, kind, version=0):
 
 
 def suggestions(query, *, version=0, limit=8):
-    """What the box may be looking for, as the reader types: titles first."""
-    outcome = run(query, per_kind=limit, version=version)
-    ranked = sorted(
-        (r for g in outcome.groups for r in g.results),
-        key=lambda r: (r.tier, r.kind.search_order, r.title),
+    """What the box may be looking for, as the reader types: titles first. Nothing is counted
+    or highlighted, which a results page needs and a list of names does not."""
+    plan = understand(query, vocabulary(version))
+    _, candidates = _candidates(plan, [], CANDIDATES_PER_KIND, counted=False)
+    best = sorted(
+        (
+            (tier, kind.search_order, document.title, kind, document)
+            for kind, ranked in _ranked(plan, candidates)
+            for tier, _, _, document in ranked[:limit]
+        ),
+        key=lambda item: item[:3],
     )[:limit]
     return [
-        {"title": r.title, "kind": str(r.kind.label).capitalize(), "url": r.url} for r in ranked
+        {"title": document.title, "kind": str(kind.label).capitalize(), "url": document.url}
+        for *_, kind, document in best
     ]

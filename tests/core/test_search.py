@@ -207,6 +207,35 @@ def test_suggestions_as_json(client):
     }
 
 
+@pytest.fixture
+def indexed_providers(db):
+    """150 demo providers, in the search index as the demo generator writes them."""
+    from bpo_portal.directory import demo
+
+    demo.generate(150, seed=1)
+
+
+@pytest.mark.parametrize("query", ["indus", "payrol", "karachi", "call cent", "marg", "zzzq"])
+def test_suggestions_are_the_best_results_of_a_search(
+    indexed_providers, django_assert_max_num_queries, query
+):
+    """Suggestions skip what only a results page needs (counts, highlights, "did you mean"),
+    and are still the search's best results, titles first."""
+    version = current_version()
+    outcome = search.run(query, per_kind=8, version=version)
+    best = sorted(
+        (r for g in outcome.groups for r in g.results),
+        key=lambda r: (r.tier, r.kind.search_order, r.title),
+    )[:8]
+    expected = [
+        {"title": r.title, "kind": str(r.kind.label).capitalize(), "url": r.url} for r in best
+    ]
+    with django_assert_max_num_queries(5) as done:  # 5 with a typo lookup for an unknown word
+        assert search.suggestions(query, version=version) == expected
+    assert not [q for q in done.captured_queries if q["sql"].startswith("SELECT count(*)")]
+    assert bool(expected) == (query != "zzzq")
+
+
 def test_query_counts(client, many_providers, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         client.get(reverse("search"), {"q": "bulk provider support"})
