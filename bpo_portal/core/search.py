@@ -74,6 +74,7 @@ STOPWORDS = set(
 CANDIDATES_PER_KIND = 30
 WORD = re.compile(r"[^\W_]+")
 FTS_TABLE = "core_searchfts"
+FTS_FEW_TABLE = "core_searchfts_few"  # the documents of every kind but the numerous one
 PG_CONFIG = "bpo_search"
 
 # British and American spellings, both ways: (ending, other ending).
@@ -232,17 +233,31 @@ def _count_terms(changes):
 
 
 def _fts_write(cursor, deletes, inserts):
+    """SQLite: take the documents `deletes` (ids) out of the FTS5 tables and put `inserts`
+    (id, title, names, body, kind) in, every kind but the numerous one in its own table too."""
     if connection.vendor != "sqlite":
         return  # PostgreSQL's tsvector column is generated from the row itself
-    for pk in deletes:
-        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [pk])
-    for start in range(0, len(inserts), 500):
-        chunk = inserts[start : start + 500]
-        rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-        cursor.execute(
-            f"INSERT INTO {FTS_TABLE} (rowid, title, names, body, kind) VALUES {rows}",
-            [value for row in chunk for value in row],
-        )
+    for start in range(0, len(deletes), 500):
+        chunk = deletes[start : start + 500]
+        marks = ", ".join(["%s"] * len(chunk))
+        for table in (FTS_TABLE, FTS_FEW_TABLE):
+            cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", chunk)
+    few = [row for row in inserts if row[4] != NUMEROUS]
+    for table, rows in ((FTS_TABLE, inserts), (FTS_FEW_TABLE, few)):
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            cursor.execute(
+                f"INSERT INTO {table} (rowid, title, names, body, kind) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+
+
+def clear_full_text(cursor):
+    """Empty SQLite's FTS5 tables (PostgreSQL's index goes with the documents' rows)."""
+    if connection.vendor == "sqlite":
+        for table in (FTS_TABLE, FTS_FEW_TABLE):
+            cursor.execute(f"DELETE FROM {table}")
 
 
 def index_object(kind, obj):
@@ -284,11 +299,7 @@ def remove_many(kind, pks):
         terms.subtract(_document_terms(document.__dict__))
         gone.append(document.pk)
     with connection.cursor() as cursor:
-        for start in range(0, len(gone), 500):
-            chunk = gone[start : start + 500]
-            if connection.vendor == "sqlite":
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)
+        _fts_write(cursor, gone, [])
     SearchDocument.objects.filter(pk__in=gone).delete()
     _count_terms(terms)
 
@@ -326,8 +337,7 @@ def rebuild(chunk=2000):
     the data version, so that readers see the new vocabulary)."""
     with transaction.atomic():
         with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.execute(f"DELETE FROM {FTS_TABLE}")
+            clear_full_text(cursor)
         SearchDocument.objects.all().delete()
         SearchTerm.objects.all().delete()
         for kind in indexed_kinds():
@@ -654,33 +664,36 @@ def alternatives(word, vocab, may_be_unfinished, plan, typos):
 # way the other kinds are would read the stored row of every provider holding a common word, so
 # providers are counted and picked apart: best by name first (an index of names alone), then by
 # the rest of the text in index order, reading no more rows than a page shows. The other kinds
-# have an index of their own (PostgreSQL) or are told apart by the kind as an indexed token
-# (SQLite FTS5), and are ranked in full.
+# have an index of their own (a partial GIN index on PostgreSQL, a second FTS5 table on SQLite),
+# and are ranked in full.
 NUMEROUS = "provider"
 
 
 class _FTS5:
-    """The queries on SQLite's FTS5 table (rowid = document id)."""
-
-    rank = f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 0.0)"
+    """The queries on SQLite's FTS5 tables (rowid = document id): every document in one, the
+    kinds other than the numerous one again in another, so that their matches are found
+    without walking the numerous kind's (a common word's list runs to every provider)."""
 
     def __init__(self, plan):
         self.text = f"{{title names body}} : ({plan.fts5()})"
         self.names = f"{{title names}} : ({plan.fts5()})"
 
-    def match(self, select, expression, rest=""):
-        return f"SELECT {select} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{rest}", [expression]
+    def match(self, select, expression, rest="", table=FTS_TABLE):
+        return f"SELECT {select} FROM {table} WHERE {table} MATCH %s{rest}", [expression]
 
-    def few(self, only):
-        if only:
-            return self.text + " AND (" + " OR ".join(f'kind : "{k}"' for k in only) + ")"
-        return f'{self.text} NOT kind : "{NUMEROUS}"'
+    @staticmethod
+    def rank(table=FTS_TABLE):
+        return f"bm25({table}, 10.0, 4.0, 1.0, 0.0)"
 
     def ranked_few(self, only):
+        expression = self.text
+        if only:
+            expression += " AND (" + " OR ".join(f'kind : "{k}"' for k in only) + ")"
         return self.match(
             "kind, rowid, count(*) OVER (PARTITION BY kind), row_number() OVER "
-            f"(PARTITION BY kind ORDER BY {self.rank}, rowid) AS n",
-            self.few(only),
+            f"(PARTITION BY kind ORDER BY {self.rank(FTS_FEW_TABLE)}, rowid) AS n",
+            expression,
+            table=FTS_FEW_TABLE,
         )
 
     def count_numerous(self):
@@ -690,7 +703,7 @@ class _FTS5:
         return self.match(
             "rowid",
             f'{self.names} AND kind : "{NUMEROUS}"',
-            f" ORDER BY {self.rank}, rowid LIMIT %s",
+            f" ORDER BY {self.rank()}, rowid LIMIT %s",
         )
 
     def numerous_in_order(self):

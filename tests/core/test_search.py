@@ -7,6 +7,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bpo_portal.background.models import Term
 from bpo_portal.core import search
 from bpo_portal.core.caching import current_version
 from bpo_portal.core.models import SearchDocument, Synonym
@@ -169,6 +170,19 @@ def test_the_index_follows_saves_and_deletes(django_capture_on_commit_callbacks)
     assert first_in_group(run("ufone"), "provider") is None
 
 
+def test_the_index_follows_saves_and_deletes_of_the_other_kinds(django_capture_on_commit_callbacks):
+    """Kinds other than providers have a full-text table of their own on SQLite: kept in step."""
+    line = ServiceLine.objects.get(slug="payroll-processing")
+    with django_capture_on_commit_callbacks(execute=True):
+        line.name = "Zyzzyva wages"
+        line.save()
+    assert first_in_group(run("zyzzyva"), "service-line") == "/services/payroll-processing/"
+    assert first_in_group(run("payrolll"), "service-line") is None
+    with django_capture_on_commit_callbacks(execute=True):
+        Term.objects.get(term__iexact="help desk").delete()
+    assert first_in_group(run("helpdesk"), "term") is None
+
+
 def test_renaming_a_metric_reindexes_its_figures(django_capture_on_commit_callbacks):
     metric = Metric.objects.get(slug="it-exports")
     with django_capture_on_commit_callbacks(execute=True):
@@ -308,3 +322,6 @@ def test_the_database_engine_is_the_real_one():
         else:
             cursor.execute("SELECT count(*) FROM core_searchfts")
             assert cursor.fetchone()[0] == SearchDocument.objects.count()
+            cursor.execute("SELECT count(*) FROM core_searchfts_few")
+            few = SearchDocument.objects.exclude(kind=search.NUMEROUS).count()
+            assert cursor.fetchone()[0] == few > 0

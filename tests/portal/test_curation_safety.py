@@ -198,9 +198,8 @@ def test_dumpdata_then_loaddata_into_an_empty_database_gives_identical_data(
     ]
     for model in reversed(models):
         model._base_manager.all()._raw_delete(model._base_manager.db)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {search.FTS_TABLE}")  # as in a new, empty database
+    with connection.cursor() as cursor:
+        search.clear_full_text(cursor)  # as in a new, empty database
     assert all(not m.objects.exists() for m in models)
     with django_capture_on_commit_callbacks(execute=True):
         call_command("loaddata", str(dump), verbosity=0)
