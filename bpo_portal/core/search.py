@@ -763,13 +763,12 @@ def _candidates(plan, kinds_wanted, per_kind, counted=True):
                 counts[kind] = total
                 ranked.append((kind, pk))
         if not kinds_wanted or NUMEROUS in kinds_wanted:
-            count = True
             if counted:
                 sql, params = queries.count_numerous()
                 cursor.execute(sql, params)
                 if count := cursor.fetchone()[0]:
                     counts[NUMEROUS] = count
-            if count:
+            if NUMEROUS in counts or not counted:
                 ids = _fetch_ids(cursor, queries.numerous_by_name(), per_kind)
                 if len(ids) < per_kind:
                     ids += _fetch_ids(cursor, queries.numerous_in_order(), 2 * per_kind)
