@@ -359,8 +359,8 @@ def generate(count, seed=0, progress=None):
 
 
 def _ahead(items):
-    """Iterate over `items` with the next item made in a worker thread while the caller uses
-    this one. The caller's exceptions and `items`' own reach the caller."""
+    """Iterate over `items`, the next item being made in a worker thread while the caller
+    uses this one. An exception raised in making an item is raised to the caller."""
     end = object()
     with ThreadPoolExecutor(max_workers=1) as worker:
         upcoming = worker.submit(next, items, end)
