@@ -164,9 +164,9 @@ class _Table:
     def add(self, **values):
         pk = self.next_id
         self.next_id += 1
-        row = self.defaults | {name: self._value(value) for name, value in values.items()}
-        values = (self._value(pk), *map(row.__getitem__, self.names))
-        self.rows.append("\t".join(values) if self.copy else values)
+        given = self.defaults | {name: self._value(value) for name, value in values.items()}
+        row = (self._value(pk), *map(given.__getitem__, self.names))
+        self.rows.append("\t".join(row) if self.copy else row)
         return pk
 
     def take(self):
