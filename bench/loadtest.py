@@ -318,9 +318,10 @@ def write_report(load, errors, curator, missing, workers, ok, origin):
         f"**Result: {'passed' if ok else 'FAILED'}** (no errors, and every saved edit in the "
         "database, in its history and on the public page afterwards; this decides the exit status).",
         "",
-        "The mix is deliberately hard on caches: every save empties the page cache (the data "
-        "version is part of every key), profiles and comparisons are drawn at random from all the "
-        "demo providers, so nearly every one is rendered afresh. Each edit loads the admin "
+        "The mix is deliberately hard on caches: every save of a provider makes each page that "
+        "shows providers stale (the pages that show none stay cached), profiles and comparisons "
+        "are drawn at random from all the demo providers, so nearly every one is rendered "
+        "afresh. Each edit loads the admin "
         "change form and posts it (the redirect that answers "
         f"a save is not followed); edits start every {EDIT_EVERY:g} s whatever the load, so a "
         "slow one overlaps the next, as two browser tabs would.",

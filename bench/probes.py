@@ -278,16 +278,25 @@ def data_package(_args=None):
 def saver():
     from bpo_portal.core.caching import current_version
     from bpo_portal.directory.models import Provider
+    from bpo_portal.sector.models import Statistic
 
     print("ready", flush=True)
     for line in sys.stdin:
-        slug, number = line.split()
+        what, slug, number = line.split()
         with transaction.atomic():
-            provider = Provider.objects.select_for_update().get(slug=slug)
-            provider.description = f"Benchmark edit {number}: a curator's correction."
-            now = KINDS.index(provider.kind) if provider.kind in KINDS else -1
-            provider.kind = KINDS[(now + 1) % len(KINDS)]
-            provider.save()
+            if what == "statistic":
+                # The first figure: its scope gains or loses a closing full stop, which the
+                # page shows and which keeps the figure in the same chart.
+                figure = Statistic.objects.select_for_update().order_by("pk").first()
+                scope = figure.scope.rstrip(".")
+                figure.scope = scope if figure.scope.endswith(".") else f"{scope}."
+                figure.save()
+            else:
+                provider = Provider.objects.select_for_update().get(slug=slug)
+                provider.description = f"Benchmark edit {number}: a curator's correction."
+                now = KINDS.index(provider.kind) if provider.kind in KINDS else -1
+                provider.kind = KINDS[(now + 1) % len(KINDS)]
+                provider.save()
         # The version is bumped when the transaction commits (core.caching.bump_after_commit).
         print("saved", current_version(), flush=True)
 

@@ -338,6 +338,7 @@ AFTER_SAVE_LABELS = {
     "profile": "profile",
     "home": "home",
     "statistics": "statistics",
+    "statistics_figure": "statistics, a figure on it saved",
     "compare": "compare of 8",
     "site_search": "site search",
 }

@@ -1,17 +1,26 @@
 """The one cache mechanism: everything cached is keyed by the data version.
 
 One `DataVersion` row counts changes to the knowledge base: a transaction that saves, deletes or
-relinks knowledge rows bumps it once, when it commits. Cache keys carry the version, so after a
-save nothing cached before it is read again: there is nothing to delete.
+relinks knowledge rows bumps it once, when it commits, and records which tables it wrote (every
+statement a connection runs passes through `watch`, which notes the tables it names). Cached
+values carry the version, so after a save nothing cached before it is read again: there is
+nothing to delete.
 
-`cached_page` caches a whole public page; `versioned` caches one value. Both read the version
-first (one query) and compute only on a miss. `per_version` keeps a small value in the process
-itself, computed again when the version moves on. A cache that fails (a Redis server gone away,
-a full disk) is treated as empty: pages are computed instead, never broken.
+`cached_page` caches a whole public page with the tables read to compute it, and serves it
+while none of them has changed since: a provider's save leaves the statistics page cached.
+Whatever a page takes from a store in the process instead of the database says what it stands
+for: `per_version` values bring the tables they were read from, the larger indexes
+(`depends_on_everything`) make the page go stale on any save. `versioned` caches one value.
+Both read the version first (one query) and compute only on a miss. A cache that fails (a Redis
+server gone away, a full disk) is treated as empty: pages are computed instead, never broken.
 """
 
+import contextvars
+import functools
 import hashlib
 import logging
+import re
+from contextlib import contextmanager
 from functools import wraps
 
 from django.core.cache import cache
@@ -32,8 +41,91 @@ except ImportError:  # the Redis client is only needed when CACHE_URL names a Re
 CACHE_ERRORS = (OSError, EOFError, RedisError)
 
 
+EVERYTHING = "*"  # stands for every table: a change that may touch any, a page that needs all
+
+
 def current_version():
     return DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
+def current_stamp():
+    """(version, {table: version of its last change}), in one query."""
+    return DataVersion.objects.filter(pk=1).values_list("number", "changed").first() or (0, {})
+
+
+# Which tables statements read and write.
+
+_TOKEN = re.compile(r"[a-z][a-z0-9]*_[a-z0-9_]+")
+_reading = contextvars.ContextVar("bpo_reading", default=None)
+
+
+@functools.cache
+def data_tables():
+    """The names of the tables that hold data, the version's own row apart."""
+    from django.apps import apps
+
+    from bpo_portal.core.search import FTS_FEW_TABLE, FTS_TABLE
+
+    names = {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
+    return frozenset(names | {FTS_TABLE, FTS_FEW_TABLE}) - {DataVersion._meta.db_table}
+
+
+def tables_in(sql):
+    return data_tables().intersection(_TOKEN.findall(sql if isinstance(sql, str) else str(sql)))
+
+
+def _watch(execute, sql, params, many, context):
+    """Execute wrapper: every statement but a SELECT notes the tables it names as written (on
+    the connection, until the next bump); a SELECT, while a page is computed, as read."""
+    text = sql if isinstance(sql, str) else str(sql)
+    if text.lstrip()[:6].upper() == "SELECT":
+        reading = _reading.get()
+        if reading is not None:
+            reading.update(tables_in(text))
+    else:
+        context["connection"].bpo_written.update(tables_in(text))
+    return execute(sql, params, many, context)
+
+
+def watch(sender=None, connection=None, **kwargs):
+    """Watch a connection's statements (connection_created receiver). First in line, so that
+    a wrapper added and removed around a block (as query counters do) never removes it."""
+    if _watch not in connection.execute_wrappers:
+        connection.bpo_written = set()
+        connection.execute_wrappers.insert(0, _watch)
+
+
+def take_written(connection):
+    """The tables written on `connection` since the last call; None when nobody watched."""
+    if _watch not in connection.execute_wrappers:
+        return None
+    written, connection.bpo_written = connection.bpo_written, set()
+    return written
+
+
+@contextmanager
+def reading():
+    """Collect the tables read inside the block (also by blocks within it) into the set given."""
+    tables = set()
+    token = _reading.set(tables)
+    try:
+        yield tables
+    finally:
+        _reading.reset(token)
+        note_read(tables)
+
+
+def note_read(tables):
+    """Tell the page being computed that it shows what `tables` hold."""
+    outer = _reading.get()
+    if outer is not None:
+        outer.update(tables)
+
+
+def depends_on_everything():
+    """For a store in the process that follows the data version as a whole: whatever page uses
+    it is computed again after any save."""
+    note_read((EVERYTHING,))
 
 
 _per_version = {}  # (function, database alias) -> (version, value)
@@ -49,8 +141,11 @@ def per_version(load):
         key = (load, connection.alias)
         found = _per_version.get(key)
         if found is None or found[0] != version:
+            with reading() as tables:
+                value = load()
             # Replaced whole, never changed in place: another thread never sees it half-made.
-            found = _per_version[key] = (version, load())
+            found = _per_version[key] = (version, value, frozenset(tables))
+        note_read(found[2])
         return found[1]
 
     return wrapper
@@ -61,15 +156,25 @@ def forget_per_version():
     _per_version.clear()
 
 
-def bump_version():
-    if not DataVersion.objects.filter(pk=1).update(number=F("number") + 1):
-        DataVersion.objects.create(pk=1, number=1)
+def bump_version(tables=None):
+    """A new data version, in which `tables` changed; None: any table may have changed."""
+    versions = DataVersion.objects.filter(pk=1)
+    with transaction.atomic():
+        if not versions.update(number=F("number") + 1):  # first: it locks the row
+            DataVersion.objects.create(pk=1, number=0)
+            versions.update(number=F("number") + 1)
+        number, changed = versions.values_list("number", "changed").get()
+        if tables is None:
+            changed, tables = {}, (EVERYTHING,)
+        versions.update(changed={**changed, **dict.fromkeys(tables, number)})
 
 
 def bump_after_commit():
-    """Bump the version once the current transaction commits, once however much it saved.
+    """Bump the version once the current transaction commits, once however much it saved,
+    with the tables it wrote.
 
-    Outside a transaction (autocommit) the change is already committed: bump now.
+    Outside a transaction (autocommit) the change is already committed: bump now, for every
+    table, as receivers of the same save may still be writing.
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
@@ -81,7 +186,7 @@ def bump_after_commit():
 
     def bump():
         connection.bpo_pending_bump = None
-        bump_version()
+        bump_version(take_written(connection))
 
     connection.bpo_pending_bump = bump
     transaction.on_commit(bump)
@@ -99,16 +204,28 @@ def on_links_changed(sender, instance, action, **kwargs):
         bump_after_commit()
 
 
+def request_stamp(request):
+    """The data version and the tables' last changes, read once per request."""
+    if not hasattr(request, "_data_stamp"):
+        request._data_stamp = current_stamp()
+    return request._data_stamp
+
+
 def request_version(request):
-    """The data version, read once per request."""
-    if not hasattr(request, "_data_version"):
-        request._data_version = current_version()
-    return request._data_version
+    return request_stamp(request)[0]
 
 
-def cache_key(version, name, parts):
+def cache_key(name, parts):
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"bpo:{version}:{name}:{digest}"
+    return f"bpo:{name}:{digest}"
+
+
+def still_fresh(computed, tables, stamp):
+    """Whether a page computed at version `computed` from `tables` shows the data of `stamp`."""
+    version, changed = stamp
+    if EVERYTHING in tables:
+        return computed >= version
+    return all(changed.get(table, 0) <= computed for table in (EVERYTHING, *tables))
 
 
 def cache_get(key):
@@ -128,7 +245,8 @@ def cache_set(key, value):
 
 def versioned(request, name, parts, compute):
     """compute(), cached under `name` and `parts` for the data version this request sees."""
-    key = cache_key(request_version(request), name, parts)
+    depends_on_everything()
+    key = cache_key(f"{request_version(request)}:{name}", parts)
     value = cache_get(key)
     if value is None:
         value = compute()
@@ -150,7 +268,8 @@ def shares_nothing_personal(request, response):
 
 
 def cached_page(view):
-    """Serve a public page from the cache for the current data version, before any other query.
+    """Serve a public page from the cache while the tables it was computed from are unchanged,
+    before any other query.
 
     A request bringing a message with it is always computed, and only pages that share nothing
     personal are stored (see shares_nothing_personal)."""
@@ -162,14 +281,18 @@ def cached_page(view):
             return view(request, *args, **kwargs)
         # The host and scheme are part of a page (its canonical address, its links).
         where = (request.scheme, request.get_host(), request.get_full_path())
-        key = cache_key(request_version(request), "page", where)
+        stamp = request_stamp(request)
+        key = cache_key("page", where)
         hit = cache_get(key)
         if hit is not None:
-            content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
-        response = view(request, *args, **kwargs)
+            content, content_type, computed, tables = hit
+            if still_fresh(computed, tables, stamp):
+                return HttpResponse(content, content_type=content_type)
+        watch(connection=connection)
+        with reading() as tables:
+            response = view(request, *args, **kwargs)
         if shares_nothing_personal(request, response):
-            cache_set(key, (response.content, response["Content-Type"]))
+            cache_set(key, (response.content, response["Content-Type"], stamp[0], tables))
         return response
 
     return wrapper

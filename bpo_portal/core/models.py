@@ -28,12 +28,16 @@ class LoadedRecord(models.Model):
 
 
 class DataVersion(models.Model):
-    """One row whose number goes up whenever curated data changes.
+    """One row whose number goes up whenever curated data changes, with the number at which
+    each table last changed.
 
-    Cached aggregates are keyed by it, so every worker stops using them after any save.
+    Cached aggregates are keyed by the number, so every worker stops using them after any save;
+    a cached page is kept while none of the tables it read has changed since it was computed.
     """
 
     number = models.PositiveBigIntegerField(default=0)
+    # {table: number of the last change to it}; "*" for a change that may touch any table.
+    changed = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = "data version"

@@ -36,6 +36,7 @@ from django.db import connection, transaction
 from django.utils.safestring import mark_safe
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bpo_portal.core.caching import depends_on_everything
 from bpo_portal.core.kinds import kind_for, kind_named, kinds
 from bpo_portal.core.models import SearchDocument, SearchTerm, Synonym
 
@@ -590,6 +591,7 @@ _lock = threading.Lock()
 
 
 def vocabulary(version):
+    depends_on_everything()
     with _lock:
         if version not in _vocabularies:
             _vocabularies.clear()

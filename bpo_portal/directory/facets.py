@@ -30,6 +30,7 @@ from django.db import connection
 from django.utils import timezone
 from pyroaring import BitMap
 
+from bpo_portal.core.caching import depends_on_everything
 from bpo_portal.directory.models import (
     City,
     Industry,
@@ -401,6 +402,7 @@ def _rows(cursor, model, *columns, order=()):
 
 def provider_index(version):
     """The index of this process for the current database, in step with `version`."""
+    depends_on_everything()
     alias = connection.alias
     with _lock:
         index = _indexes.get(alias)

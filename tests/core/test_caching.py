@@ -3,8 +3,10 @@
 import pytest
 from django.db import transaction
 
-from bpo_portal.core.caching import current_version
+from bpo_portal.core.caching import current_stamp, current_version
+from bpo_portal.core.models import DataVersion
 from bpo_portal.directory.models import Provider
+from bpo_portal.sector.models import Statistic
 from tests.factories import ProviderServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +32,16 @@ def test_a_rolled_back_transaction_does_not_bump(django_capture_on_commit_callba
         raise RuntimeError("the save fails")
     assert callbacks == []
     assert current_version() == before
+
+
+def test_a_bump_names_the_tables_its_transaction_wrote(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        Provider.objects.get(slug="ibex").save()
+    version, changed = current_stamp()
+    assert changed["directory_provider"] == version
+    assert changed["directory_historicalprovider"] == version  # what its receivers wrote
+    assert changed.get("sector_statistic", 0) < version
+    assert DataVersion._meta.db_table not in changed
 
 
 def test_rows_that_are_not_knowledge_do_not_bump(django_capture_on_commit_callbacks):
@@ -109,3 +121,29 @@ def test_per_version_computes_once_per_data_version(django_capture_on_commit_cal
         Provider.objects.filter(slug="ibex").update(slug="ibex-renamed")
         Provider.objects.get(slug="ibex-renamed").save()
     assert "ibex-renamed" in rows(current_version()) and len(calls) == 2
+
+
+def test_a_providers_save_keeps_the_pages_that_do_not_show_providers(
+    client, django_capture_on_commit_callbacks
+):
+    client.get("/statistics/")
+    client.get("/providers/")
+    with django_capture_on_commit_callbacks(execute=True):
+        provider = Provider.objects.get(slug="ibex")
+        provider.name = "Ibex Global"
+        provider.save()
+    assert client.get("/statistics/").context is None  # still served from the cache
+    response = client.get("/providers/")
+    assert response.context is not None and "Ibex Global" in response.text
+
+
+def test_a_figures_save_computes_the_statistics_page_again(
+    client, django_capture_on_commit_callbacks
+):
+    client.get("/statistics/")
+    statistic = Statistic.objects.order_by("pk").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        statistic.scope = "the figure's edited scope"
+        statistic.save()
+    response = client.get("/statistics/")
+    assert response.context is not None and "edited scope" in response.text

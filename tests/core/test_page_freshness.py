@@ -1,0 +1,60 @@
+"""A save leaves cached the pages that do not show what it changed, and only those: after a
+change to any kind of knowledge, every page served from the cache is the page computed now."""
+
+import pytest
+from django.test import override_settings
+
+from bpo_portal.core.kinds import knowledge_models
+from tests.pages import PUBLIC
+
+pytestmark = pytest.mark.django_db
+
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# One address of each page kind (no error pages, no second page of a list).
+PAGES = [url for url in PUBLIC if url not in ("/providers/?page=2", "/no-such-page/")]
+TEXT_FIELDS = ("name", "title", "term", "claim", "text", "scope", "section", "note")
+
+
+def edit(model):
+    """Change the first row of `model` as a curator would: a text shown on pages gets longer,
+    or, for a row that only links others, the link goes (or is made, when there is none)."""
+    row = model._default_manager.order_by("pk").first()
+    fields = model._meta.concrete_fields
+    field = next((name for name in TEXT_FIELDS if name in {f.name for f in fields}), None)
+    if field is None:
+        if row is not None:
+            row.delete()
+        else:
+            first = {
+                f.name: f.related_model.objects.order_by("pk").first()
+                for f in fields
+                if f.is_relation
+            }
+            model._default_manager.create(**first)
+        return
+    setattr(row, field, f"{getattr(row, field)} edited")
+    row.save()
+
+
+def get(client, url):
+    client.cookies.clear()  # as a new visitor: no message carried over from the page before
+    return client.get(url)
+
+
+def served(client):
+    return {url: get(client, url) for url in PAGES}
+
+
+@pytest.mark.parametrize(
+    "model", sorted(knowledge_models(), key=lambda m: m._meta.label), ids=lambda m: m._meta.label
+)
+def test_no_page_served_from_the_cache_is_stale_after_a_save(
+    client, model, django_capture_on_commit_callbacks
+):
+    served(client)  # every page computed and cached
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(model)
+    kept = {url: r.content for url, r in served(client).items() if r.context is None}
+    with override_settings(CACHES=NO_CACHE):
+        now = {url: get(client, url).content for url in kept}
+    assert [url for url in kept if kept[url] != now[url]] == []
