@@ -48,7 +48,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst, slugify
 
-from bpo_portal.core.caching import current_version
+from bpo_portal.core.caching import current_version, depends_on_everything
 from bpo_portal.core.kinds import kind_for, kinds
 from bpo_portal.core.links import url_for
 from bpo_portal.directory.demo import DEMO_SOURCE
@@ -714,6 +714,7 @@ def _remove_old(root, identity, keep):
 
 def package(version=None):
     """The package for this data version, built now if it is not built yet (or a newer one)."""
+    depends_on_everything()  # files kept per data version, read without a query
     if version is None:
         version = current_version()
     root = downloads_root()

@@ -19,7 +19,7 @@ from bpo_portal.sector.models import (
     Solution,
     Statistic,
 )
-from bpo_portal.sources.models import prefetch_citations
+from bpo_portal.sources.models import Source, attach_citations, prefetch_citations
 
 
 def incentives():
@@ -149,7 +149,7 @@ def figure(statistic):
         marks.append("superseded")
     elif statistic.supersedes_id is not None:
         marks.append("current")
-    if statistic.disagreements.all():
+    if statistic.disputes:
         marks.append("disputed")
     return Figure(statistic, marks)
 
@@ -223,18 +223,46 @@ def statistics_by_metric(statistics):
     return [(metric, figures, chart(metric, figures)) for metric, figures in groups.items()]
 
 
-def disagreements(*, statistics=None):
-    """Disagreements with their sides, figures and subjects (all of them, or those about some of
-    `statistics`), each with `subject_records`: the records it concerns, looked up by kind."""
-    queryset = Disagreement.objects.prefetch_related(
-        prefetch_citations(),
-        Prefetch("sides", queryset=DisagreementSide.objects.prefetch_related(prefetch_citations())),
-        Prefetch("statistics", queryset=Statistic.objects.select_related("metric")),
-        "subjects",
+def statistics_page(statistics):
+    """(groups as statistics_by_metric gives them, disagreements) for the figures of
+    `statistics` and the disagreements about them, read together: the figures, which
+    disagreement concerns which figure (one query both ways: each figure's `disputes`, each
+    disagreement's `figures`), the disagreements with their sides and subjects, and one query
+    for the citations of all of them (and one for their sources)."""
+    figures = list(statistics.prefetch_related(None).prefetch_related("superseded_by"))
+    links = Disagreement.statistics.through.objects
+    about = links.filter(statistic__in=[f.pk for f in figures]).values("disagreement_id")
+    pairs = list(
+        links.filter(disagreement__in=about)
+        .order_by(*(f"statistic__{name}" for name in Statistic._meta.ordering))
+        .values_list("disagreement_id", "statistic_id")
     )
-    if statistics is not None:
-        queryset = queryset.filter(statistics__in=statistics).distinct()
-    rows = list(queryset)
+    rows = _with_subjects(Disagreement.objects.filter(pk__in={d for d, _ in pairs}))
+    shown = {f.pk: f for f in figures}
+    concerned = shown | Statistic.objects.select_related("metric").in_bulk(
+        {s for _, s in pairs} - shown.keys()
+    )
+    by_pk = {d.pk: d for d in rows}
+    for d in rows:
+        d.figures = []
+    for d, s in pairs:
+        by_pk[d].figures.append(concerned[s])
+    for f in figures:
+        f.disputes = []
+    for d in rows:
+        for f in d.figures:
+            if f.pk in shown:
+                f.disputes.append(d)
+    sides = [side for d in rows for side in d.sides.all()]
+    # The few sources read apart: joined, each of a hundred citations would build its own copy.
+    attach_citations([*figures, *rows, *sides], sources=Source.objects.in_bulk())
+    return statistics_by_metric(figures), rows
+
+
+def _with_subjects(queryset):
+    """The disagreements of `queryset` with their sides and subjects, each with
+    `subject_records`: the records it concerns, looked up by kind."""
+    rows = list(queryset.prefetch_related("sides", "subjects"))
     wanted = {}
     for disagreement in rows:
         for subject in disagreement.subjects.all():
@@ -250,6 +278,23 @@ def disagreements(*, statistics=None):
             for s in disagreement.subjects.all()
             if (s.subject_kind, s.subject_slug) in records
         ]
+    return rows
+
+
+def disagreements():
+    """Every disagreement with its sides, figures (`figures`), subjects and citations, each
+    with `subject_records` (see _with_subjects)."""
+    rows = _with_subjects(
+        Disagreement.objects.prefetch_related(
+            prefetch_citations(),
+            Prefetch(
+                "sides", queryset=DisagreementSide.objects.prefetch_related(prefetch_citations())
+            ),
+            Prefetch("statistics", queryset=Statistic.objects.select_related("metric")),
+        )
+    )
+    for disagreement in rows:
+        disagreement.figures = list(disagreement.statistics.all())
     return rows
 
 

@@ -43,14 +43,11 @@ def statistic_list(request):
     filterset = filter_request(request, StatisticFilter, selectors.statistics())
     if fmt := export_format(request):
         return export_response(fmt, kind_for(Statistic), filterset.qs, "statistics")
+    groups, disagreements = selectors.statistics_page(filterset.qs)
     return render(
         request,
         "sector/statistic_list.html",
-        {
-            "filterset": filterset,
-            "groups": selectors.statistics_by_metric(filterset.qs),
-            "disagreements": selectors.disagreements(statistics=filterset.qs),
-        },
+        {"filterset": filterset, "groups": groups, "disagreements": disagreements},
     )
 
 

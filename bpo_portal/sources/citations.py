@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.utils.text import slugify
 
 
@@ -18,6 +20,7 @@ class Footnotes:
         return numbers
 
 
+@lru_cache(maxsize=4096)
 def section_anchor(heading):
     return "section-" + (slugify(heading) or "untitled")
 
