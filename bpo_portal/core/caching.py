@@ -1,18 +1,17 @@
-"""The one cache mechanism: everything cached is keyed by the data version.
+"""The one cache mechanism.
 
 One `DataVersion` row counts changes to the knowledge base: a transaction that saves, deletes or
-relinks knowledge rows bumps it once, when it commits, and records which tables it wrote (every
-statement a connection runs passes through `watch`, which notes the tables it names). Cached
-values carry the version, so after a save nothing cached before it is read again: there is
-nothing to delete.
+relinks knowledge rows bumps it once, when it commits, and records there which tables it wrote
+(every statement passes through `_watch`, which notes the tables it names).
 
-`cached_page` caches a whole public page with the tables read to compute it, and serves it
-while none of them has changed since: a provider's save leaves the statistics page cached.
-Whatever a page takes from a store in the process instead of the database says what it stands
-for: `per_version` values bring the tables they were read from, the larger indexes
-(`depends_on_everything`) make the page go stale on any save. `versioned` caches one value.
-Both read the version first (one query) and compute only on a miss. A cache that fails (a Redis
-server gone away, a full disk) is treated as empty: pages are computed instead, never broken.
+`cached_page` stores a public page with the tables read to compute it and serves it while none
+of them has changed since: a provider's save leaves the statistics page cached. What a page
+takes from a store kept outside the database tables says what it stands for: `per_version`
+values bring the tables they were read from, the stores that follow the data version as a whole
+(`depends_on_everything`) make the page stale on any save. `versioned` caches one value under
+the data version. Both read the version first (one query) and compute only on a miss. A cache
+that fails (a Redis server gone away, a full disk) is treated as empty: pages are computed
+instead, never broken.
 """
 
 import contextvars
@@ -48,9 +47,14 @@ def current_version():
     return DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
+_stamps = {}  # database alias -> the latest current_stamp() read in this process
+
+
 def current_stamp():
     """(version, {table: version of its last change}), in one query."""
-    return DataVersion.objects.filter(pk=1).values_list("number", "changed").first() or (0, {})
+    stamp = DataVersion.objects.filter(pk=1).values_list("number", "changed").first() or (0, {})
+    _stamps[connection.alias] = stamp
+    return stamp
 
 
 # Which tables statements read and write.
@@ -75,15 +79,17 @@ def tables_in(sql):
 
 
 def _watch(execute, sql, params, many, context):
-    """Execute wrapper: every statement but a SELECT notes the tables it names as written (on
-    the connection, until the next bump); a SELECT, while a page is computed, as read."""
+    """Execute wrapper: a statement notes the tables it names as read while a page is computed,
+    and, unless it is a SELECT, as written (on the connection, until the next bump)."""
     text = sql if isinstance(sql, str) else str(sql)
-    if text.lstrip()[:6].upper() == "SELECT":
-        reading = _reading.get()
+    reading = _reading.get()
+    is_select = text.lstrip()[:6].upper() == "SELECT"
+    if reading is not None or not is_select:
+        tables = tables_in(text)
         if reading is not None:
-            reading.update(tables_in(text))
-    else:
-        context["connection"].bpo_written.update(tables_in(text))
+            reading.update(tables)
+        if not is_select:
+            context["connection"].bpo_written.update(tables)
     return execute(sql, params, many, context)
 
 
@@ -105,7 +111,8 @@ def take_written(connection):
 
 @contextmanager
 def reading():
-    """Collect the tables read inside the block (also by blocks within it) into the set given."""
+    """Collect the tables read inside the block (also by blocks within it) into the set it
+    gives; they count as read by the block around it too."""
     tables = set()
     token = _reading.set(tables)
     try:
@@ -128,18 +135,23 @@ def depends_on_everything():
     note_read((EVERYTHING,))
 
 
-_per_version = {}  # (function, database alias) -> (version, value)
+_per_version = {}  # (function, database alias) -> (version, value, tables read)
 
 
 def per_version(load):
     """Decorator: `load()` computed once per data version in this process and shared by its
-    requests, called as `function(version)`. For the small tables that many pages show beside
-    their own rows: reading them once per save is cheaper than once per page."""
+    requests, called as `function(version)`, and kept for later versions while the tables it
+    read are unchanged. For the small tables that many pages show beside their own rows:
+    reading them once per change is cheaper than once per page."""
 
     @wraps(load)
     def wrapper(version):
         key = (load, connection.alias)
         found = _per_version.get(key)
+        if found is not None and found[0] != version:
+            stamp = _stamps.get(connection.alias)
+            if stamp is not None and stamp[0] == version and still_fresh(found[0], found[2], stamp):
+                found = _per_version[key] = (version, *found[1:])
         if found is None or found[0] != version:
             with reading() as tables:
                 value = load()
@@ -154,6 +166,7 @@ def per_version(load):
 def forget_per_version():
     """Drop every value kept by `per_version` (tests roll the version back)."""
     _per_version.clear()
+    _stamps.clear()
 
 
 def bump_version(tables=None):
