@@ -13,7 +13,8 @@ see bench/gunicorn_bench.py) on 127.0.0.1. For each size:
 - cold pages: lists of distinct URLs (COLD_MIXES), each requested exactly once by a threaded
   Python client, so no page is ever served from the page cache;
 - the first request to each key page after a curator's save (a separate process saving
-  through the ORM, which bumps the data version and writes the facet journal);
+  through the ORM, which bumps the data version and writes the facet journal), and to the
+  statistics page after a save of a figure it shows;
 - the facet index's build time and memory, query counts, the CSV export, and at the largest
   size the EXPLAIN output of the key queries;
 - Datasette and the Django admin on the same SQLite file in the same run.

@@ -405,7 +405,9 @@ def _citation_table(citation_kind):
             name: Value(None, output_field=models.CharField()) for name in key_names[len(paths) :]
         }
         queryset = (
-            model._default_manager.filter(demo_free(model), demo_free(Citation, "citations__"))
+            model._default_manager.filter(
+                demo_free(model), demo_free(Citation, "citations__"), citations__isnull=False
+            )
             .annotate(bpo_fact_kind=Value(kind.prefix, output_field=models.CharField()), **padding)
             .order_by(*paths, *plain, "citations__pk")
             .values_list("bpo_fact_kind", *paths, *padding, *plain)

@@ -195,6 +195,21 @@ def test_a_save_makes_the_next_download_reflect_it(client, django_capture_on_com
     assert not old_folder.exists()  # older versions are deleted
 
 
+def test_a_fact_without_citations_has_no_row_in_the_citations_table(client):
+    """A link saved before its citation is added: the package still builds, without it."""
+    from bpo_portal.directory.models import City, ProviderCity
+
+    ibex = Provider.objects.get(slug="ibex")
+    link = ProviderCity.objects.create(
+        provider=ibex, city=City.objects.exclude(provider_links__provider=ibex).first()
+    )
+    assert not link.citations.exists()
+    assert client.get(reverse("data")).status_code == 200
+    rows = csv_rows(body(client.get(reverse("data_csv", kwargs={"resource": "citations"}))))
+    assert rows and all(row["source"] for row in rows)
+    assert not [row for row in rows if row["fact_key"] == f"ibex|{link.city.slug}"]
+
+
 def test_the_zip_holds_every_csv_file_and_the_description(client, tmp_path):
     descriptor = built_package(client)
     content = body(client.get(reverse("data_zip")))
