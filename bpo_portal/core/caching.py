@@ -234,7 +234,8 @@ def cache_key(name, parts):
 
 
 def still_fresh(computed, tables, stamp):
-    """Whether a page computed at version `computed` from `tables` shows the data of `stamp`."""
+    """Whether what was computed at version `computed` from `tables` (a page, a per-version
+    value) still shows the data of `stamp`."""
     version, changed = stamp
     if EVERYTHING in tables:
         return computed >= version
