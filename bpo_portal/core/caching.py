@@ -80,7 +80,8 @@ def tables_in(sql):
 
 def _watch(execute, sql, params, many, context):
     """Execute wrapper: a statement notes the tables it names as read while a page is computed,
-    and, unless it is a SELECT, as written (on the connection, until the next bump)."""
+    and, unless it is a SELECT, as written by the transaction it runs in (a save outside one
+    bumps every table)."""
     text = sql if isinstance(sql, str) else str(sql)
     reading = _reading.get()
     is_select = text.lstrip()[:6].upper() == "SELECT"
@@ -88,24 +89,34 @@ def _watch(execute, sql, params, many, context):
         tables = tables_in(text)
         if reading is not None:
             reading.update(tables)
-        if not is_select:
-            context["connection"].bpo_written.update(tables)
+        if not is_select and context["connection"].atomic_blocks:
+            _written(context["connection"]).update(tables)
     return execute(sql, params, many, context)
+
+
+def _written(connection):
+    """The tables written in the connection's current transaction, so far. A transaction that
+    ends without a bump (rolled back, or changing no knowledge) leaves its tables to nobody."""
+    outermost = connection.atomic_blocks[0]
+    if connection.bpo_written_in is not outermost:
+        connection.bpo_written_in, connection.bpo_written = outermost, set()
+    return connection.bpo_written
 
 
 def watch(sender=None, connection=None, **kwargs):
     """Watch a connection's statements (connection_created receiver). First in line, so that
     a wrapper added and removed around a block (as query counters do) never removes it."""
     if _watch not in connection.execute_wrappers:
-        connection.bpo_written = set()
+        connection.bpo_written, connection.bpo_written_in = set(), None
         connection.execute_wrappers.insert(0, _watch)
 
 
 def take_written(connection):
-    """The tables written on `connection` since the last call; None when nobody watched."""
+    """The tables written in the transaction that has just committed on `connection`; None
+    when nobody watched."""
     if _watch not in connection.execute_wrappers:
         return None
-    written, connection.bpo_written = connection.bpo_written, set()
+    written, connection.bpo_written, connection.bpo_written_in = connection.bpo_written, set(), None
     return written
 
 
