@@ -75,7 +75,7 @@ def data_tables():
 
 
 def tables_in(sql):
-    return data_tables().intersection(_TOKEN.findall(sql if isinstance(sql, str) else str(sql)))
+    return data_tables().intersection(_TOKEN.findall(sql))
 
 
 def _watch(execute, sql, params, many, context):
@@ -185,8 +185,7 @@ def bump_version(tables=None):
     versions = DataVersion.objects.filter(pk=1)
     with transaction.atomic():
         if not versions.update(number=F("number") + 1):  # first: it locks the row
-            DataVersion.objects.create(pk=1, number=0)
-            versions.update(number=F("number") + 1)
+            DataVersion.objects.create(pk=1, number=1)
         number, changed = versions.values_list("number", "changed").get()
         if tables is None:
             changed, tables = {}, (EVERYTHING,)

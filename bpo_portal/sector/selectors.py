@@ -242,14 +242,13 @@ def statistics_page(statistics):
     concerned = shown | Statistic.objects.select_related("metric").in_bulk(
         {s for _, s in pairs} - shown.keys()
     )
-    by_pk = {d.pk: d for d in rows}
-    for d in rows:
-        d.figures = []
+    figures_of = {}
     for d, s in pairs:
-        by_pk[d].figures.append(concerned[s])
+        figures_of.setdefault(d, []).append(concerned[s])
     for f in figures:
         f.disputes = []
     for d in rows:
+        d.figures = figures_of[d.pk]
         for f in d.figures:
             if f.pk in shown:
                 f.disputes.append(d)
