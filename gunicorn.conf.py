@@ -1,5 +1,6 @@
 """gunicorn settings for `make serve`: the production configuration of BPO Portal."""
 
+import gc
 import multiprocessing
 import os
 
@@ -26,14 +27,31 @@ def on_starting(server):
     call_command("check", deploy=True, fail_level="ERROR")
 
 
+# Python's own collection thresholds, applied between requests (see post_request); during a
+# request only one that makes a hundred thousand objects triggers a collection.
+COLLECT_BETWEEN = gc.get_threshold()
+COLLECT_DURING = (100_000, *COLLECT_BETWEEN[1:])
+
+
 def post_worker_init(worker):
     """Build the directory's facet index before the worker takes its first request, then set
     everything loaded so far aside from the garbage collector: it lives as long as the worker,
-    and every full collection would walk it again (tens of milliseconds a time)."""
-    import gc
-
+    and every full collection would walk it again (tens of milliseconds a time). From then on
+    the collector runs between requests (post_request), not in the middle of one."""
     from bpo_portal.core.caching import current_version
     from bpo_portal.directory.facets import provider_index
 
     provider_index(current_version())
     gc.freeze()
+    gc.set_threshold(*COLLECT_DURING)
+
+
+def post_request(worker, req, environ, resp):
+    """Run the collection Python would have run during the request, now that the response has
+    been sent: the oldest generation whose count has reached its threshold (a collection of the
+    younger ones counts towards it), as the collector itself chooses."""
+    counts = gc.get_count()
+    for generation in (2, 1, 0):
+        if counts[generation] >= COLLECT_BETWEEN[generation]:
+            gc.collect(generation)
+            return

@@ -1,0 +1,61 @@
+"""The production gunicorn settings: the garbage collector runs between requests."""
+
+import gc
+import runpy
+from pathlib import Path
+
+import pytest
+
+CONF = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+
+
+@pytest.fixture
+def collections():
+    """The generations collected, with automatic collection off and the thresholds restored."""
+    collected, thresholds, enabled = [], gc.get_threshold(), gc.isenabled()
+
+    def note(phase, info):
+        if phase == "start":
+            collected.append(info["generation"])
+
+    gc.disable()
+    gc.collect()
+    gc.callbacks.append(note)
+    try:
+        yield collected
+    finally:
+        gc.callbacks.remove(note)
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+        if enabled:
+            gc.enable()
+
+
+def after_request():
+    CONF["post_request"](None, None, {}, None)
+
+
+def test_after_a_response_the_due_collection_runs_the_oldest_generation_due(collections):
+    after_request()
+    assert collections == []  # nothing allocated since the last collection: none is due
+
+    kept = [[n] for n in range(CONF["COLLECT_BETWEEN"][0] + 100)]
+    after_request()
+    assert collections == [0] and gc.get_count()[0] < len(kept)
+
+    for generation, younger in ((1, 0), (2, 1)):
+        collections.clear()
+        for _ in range(CONF["COLLECT_BETWEEN"][generation]):
+            gc.collect(younger)
+        collections.clear()
+        after_request()
+        assert collections == [generation]
+
+
+@pytest.mark.django_db
+def test_a_ready_worker_collects_during_a_request_only_when_it_makes_very_many_objects(
+    collections,
+):
+    CONF["post_worker_init"](None)
+    assert gc.get_threshold()[0] == CONF["COLLECT_DURING"][0] >= 100_000
+    assert gc.get_freeze_count() > 0
