@@ -36,7 +36,7 @@ ERROR_TEMPLATE = re.compile(r"(\d{3}\w*|lockout)\.html")
 
 # Inside a <script> element "</script>" or "<!--" would end or confuse it: such characters are
 # written as JSON escapes instead, which read back as the same text.
-SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+SCRIPT_ESCAPES = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
 
 
 def is_error_page(template_name):
@@ -62,7 +62,11 @@ def canonical_url(request, page_number=None):
 
 def script_json(data):
     """JSON text safe to place inside a <script> element."""
-    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(SCRIPT_ESCAPES)
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    # str.replace: translate() would look every character of the text up in a table.
+    for character, escape in SCRIPT_ESCAPES:
+        text = text.replace(character, escape)
+    return text
 
 
 def json_ld_scripts(things):

@@ -19,7 +19,7 @@ from bpo_portal.sector.models import (
     Solution,
     Statistic,
 )
-from bpo_portal.sources.models import Source, attach_citations, prefetch_citations
+from bpo_portal.sources.models import attach_citations, prefetch_citations
 
 
 def incentives():
@@ -223,12 +223,12 @@ def statistics_by_metric(statistics):
     return [(metric, figures, chart(metric, figures)) for metric, figures in groups.items()]
 
 
-def statistics_page(statistics):
+def statistics_page(statistics, *, sources):
     """(groups as statistics_by_metric gives them, disagreements) for the figures of
     `statistics` and the disagreements about them, read together: the figures, which
     disagreement concerns which figure (one query both ways: each figure's `disputes`, each
     disagreement's `figures`), the disagreements with their sides and subjects, and one query
-    for the citations of all of them (and one for their sources)."""
+    for the citations of all of them, given their sources from `sources` ({pk: Source})."""
     figures = list(statistics.prefetch_related(None).prefetch_related("superseded_by"))
     links = Disagreement.statistics.through.objects
     about = links.filter(statistic__in=[f.pk for f in figures]).values("disagreement_id")
@@ -253,8 +253,7 @@ def statistics_page(statistics):
             if f.pk in shown:
                 f.disputes.append(d)
     sides = [side for d in rows for side in d.sides.all()]
-    # The few sources read apart: joined, each of a hundred citations would build its own copy.
-    attach_citations([*figures, *rows, *sides], sources=Source.objects.in_bulk())
+    attach_citations([*figures, *rows, *sides], sources=sources)
     return statistics_by_metric(figures), rows
 
 

@@ -2,7 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from bpo_portal.core.caching import cached_page
+from bpo_portal.core.caching import cached_page, request_version
 from bpo_portal.core.exports import export_format, export_response, list_download
 from bpo_portal.core.filtering import filter_request
 from bpo_portal.core.kinds import kind_for
@@ -10,6 +10,7 @@ from bpo_portal.directory.models import Organisation
 from bpo_portal.sector import selectors
 from bpo_portal.sector.filters import IncentiveFilter, StatisticFilter
 from bpo_portal.sector.models import Advantage, Challenge, Disagreement, Incentive, Statistic
+from bpo_portal.sources.selectors import sources_by_pk
 
 
 @require_safe
@@ -43,7 +44,9 @@ def statistic_list(request):
     filterset = filter_request(request, StatisticFilter, selectors.statistics())
     if fmt := export_format(request):
         return export_response(fmt, kind_for(Statistic), filterset.qs, "statistics")
-    groups, disagreements = selectors.statistics_page(filterset.qs)
+    groups, disagreements = selectors.statistics_page(
+        filterset.qs, sources=sources_by_pk(request_version(request))
+    )
     return render(
         request,
         "sector/statistic_list.html",

@@ -245,7 +245,8 @@ def attach_citations(facts, sources=None):
     """Load the citations (with their sources) of `facts`, of any kinds, in one query, as
     prefetch_citations() would: a page showing a record and its links reads them all
     at once instead of one query per kind of link. `sources` ({pk: Source}, read beforehand)
-    gives the citations their sources without joining each one to its source."""
+    gives the citations their sources without joining each one to its source; a source missing
+    from it (added since it was read) is read with the others missing, in one more query."""
     facts = list(facts)
     if not facts:
         return
@@ -259,10 +260,14 @@ def attach_citations(facts, sources=None):
     citations = (
         Citation.objects.defer("created", "modified") if sources is not None else shown_citations()
     )
-    found = {}
-    for citation in citations.filter(condition):
-        if sources is not None and citation.source_id in sources:
+    citations = list(citations.filter(condition))
+    if sources is not None:
+        if missing := {c.source_id for c in citations} - sources.keys():
+            sources = sources | Source.objects.in_bulk(missing)
+        for citation in citations:
             citation.source = sources[citation.source_id]
+    found = {}
+    for citation in citations:
         found.setdefault((citation.content_type_id, citation.object_id), []).append(citation)
     for fact in facts:
         setattr(fact, LOADED, found.get((types[type(fact)].pk, fact.pk), []))

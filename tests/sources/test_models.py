@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from bpo_portal.directory.models import Provider
-from bpo_portal.sources.models import Citation, Source
-from tests.factories import SourceFactory
+from bpo_portal.directory.models import Organisation, Provider
+from bpo_portal.sources.models import Citation, Source, attach_citations
+from tests.factories import OrganisationFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +66,18 @@ def test_a_citation_names_a_place_in_its_source():
     with pytest.raises(IntegrityError), transaction.atomic():
         nowhere.save()
     assert Citation(page="14", table="Table 3").place == "page 14, Table 3"
+
+
+def test_citations_take_their_sources_from_those_given_and_read_the_missing_ones_at_once(
+    django_assert_num_queries,
+):
+    known, added = SourceFactory(), [SourceFactory(), SourceFactory()]
+    facts = [OrganisationFactory(cite=source) for source in [known, *added]]
+    facts = list(Organisation.objects.filter(pk__in=[f.pk for f in facts]))
+    sources = {known.pk: known}
+    # The citations, then the two sources the page was not given: not one query per citation.
+    with django_assert_num_queries(2):
+        attach_citations(facts, sources=sources)
+        shown = {fact.cited()[0].source.slug for fact in facts}
+    assert shown == {s.slug for s in [known, *added]}
+    assert next(f for f in facts if f.cited()[0].source_id == known.pk).cited()[0].source is known
