@@ -242,19 +242,17 @@ class Statistic(Cited, TimeStampedModel):
     def display_value(self):
         def fmt(number):
             normalised = Decimal(number).normalize()
-            text = f"{normalised:,f}" if normalised == normalised.to_integral() else str(normalised)
-            return text
+            return f"{normalised:,f}" if normalised == normalised.to_integral() else str(normalised)
 
         value = fmt(self.value)
         if self.value_upper is not None:
             value = f"{value}–{fmt(self.value_upper)}"
-        unit = self.get_unit_display()
         if self.unit == self.Unit.USD_BILLION:
             text = f"US${value} billion"
         elif self.unit in (self.Unit.PERCENT, self.Unit.PERCENT_GROWTH):
             text = f"{value}%"
         else:
-            text = f"{value} {unit}"
+            text = f"{value} {self.get_unit_display()}"
         if self.qualifier:
             text = f"{self.get_qualifier_display()} {text}"
         return text
