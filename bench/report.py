@@ -664,6 +664,10 @@ def notes():
         "  - gunicorn workers call `gc.freeze()` once their index is built: a full garbage "
         "collection walked some 120,000 long-lived objects in 50–70 ms, and landed on whichever "
         "request was running (p95 from 122 to 76 ms before the sorting change).",
+        "  - After that, the collector runs between requests (gunicorn.conf.py's post_request: "
+        "the collection Python would have run, once the response has been sent) and during one "
+        "only past 100,000 new objects: a generation-1 collection cost about 2 ms in one request "
+        "in six and a full one about 15 ms, inside whichever request set it off.",
         "  - Search counts and picks providers apart from the other kinds: ranking every match of "
         "a word most providers' descriptions hold (40,000 of them) took 170 ms on SQLite and "
         "180 ms on PostgreSQL (the ranking query alone); providers are now taken best by name "
@@ -724,9 +728,14 @@ def notes():
         "  - The statistics page reads its figures, which disagreement concerns which figure "
         "(once, from the link table, for both directions) and the citations of figures, "
         "disagreements and sides together: 14 queries to 12, CPU in process (SQLite, 100,000, "
-        "page cache emptied, minimum of 40) 31 to 24 ms. Of what is left, about 12 ms is the "
-        "template (twelve figures with charts and footnotes, 24 disagreements with both sides, "
-        "the filter form and the structured data), nearly all of the rest Python rather than SQL.",
+        "page cache emptied, minimum of 40) 31 to 24 ms. Then the sources kept per data version "
+        "(11 queries) and the structured data escaped with `str.replace` instead of "
+        "`str.translate` (which looked every character up in a table): 23 to 20 ms in the same "
+        "run. Of what is left, about 11 ms is the template (twelve figures with charts and "
+        "footnotes, 24 disagreements with both sides, the filter form and the structured data), "
+        "nearly all of the rest Python rather than SQL. Through gunicorn (20 rounds of a figure "
+        "saved, then the page), with the collector out of the request too, the median went "
+        "from 36 to 24 ms.",
         "  - The CSV export hands a chunk's ids to the link tables as one parameter (SQLite: a "
         "JSON array; PostgreSQL: `= ANY(array)`), reads each cell with a function chosen once per "
         "column, and sends 64 KiB blocks: Django converting 2,000 ids for each `__in` lookup, and "
