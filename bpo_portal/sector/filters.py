@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 
+from bpo_portal.core.filtering import ModelChoiceFilter
 from bpo_portal.directory.models import Organisation
 from bpo_portal.sector.models import Incentive, Metric, Statistic
 
@@ -8,7 +9,7 @@ from bpo_portal.sector.models import Incentive, Metric, Statistic
 class IncentiveFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_text", max_length=200)
     kind = django_filters.ChoiceFilter(label="Kind", choices=Incentive.Kind.choices)
-    body = django_filters.ModelChoiceFilter(
+    body = ModelChoiceFilter(
         label="Responsible body",
         to_field_name="slug",
         queryset=Organisation.objects.filter(incentives__isnull=False).distinct(),
@@ -27,10 +28,8 @@ class IncentiveFilter(django_filters.FilterSet):
 
 
 class StatisticFilter(django_filters.FilterSet):
-    metric = django_filters.ModelChoiceFilter(
-        label="Metric", to_field_name="slug", queryset=Metric.objects.all()
-    )
-    origin = django_filters.ModelChoiceFilter(
+    metric = ModelChoiceFilter(label="Metric", to_field_name="slug", queryset=Metric.objects.all())
+    origin = ModelChoiceFilter(
         label="Origin",
         to_field_name="slug",
         queryset=Organisation.objects.filter(statistics__isnull=False).distinct(),

@@ -3,6 +3,8 @@ import io
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bpo_portal.core.drawing import CHART_WIDTH
@@ -123,6 +125,14 @@ class TestStatistics:
 
         assert slugs({"origin": "sbp", "year": "2021"}) == ["it-exports-jul-mar-fy2021"]
         assert slugs({"origin": "gartner"}) == ["ai-customer-service-2025"]
+
+    def test_the_filter_choices_are_read_in_one_query_each(self, client):
+        with CaptureQueriesContext(connection) as captured:
+            html = text(client.get(self.url, {"metric": "it-exports"}))
+        # Streamed, each would be a server-side cursor on PostgreSQL: declare, fetch, close.
+        assert not [q for q in captured if q["sql"].startswith("DECLARE")]
+        assert '<option value="it-exports" selected>' in html
+        assert '<option value="sbp">' in html  # an origin of some figure
 
     @pytest.mark.parametrize("params", [{"year": "twenty"}, {"metric": "happiness"}])
     def test_bad_values_get_a_message(self, client, params):
