@@ -14,6 +14,7 @@ import django_filters
 from django.contrib import messages
 from django.db import connection
 from django.db.models.expressions import RawSQL
+from django.http import QueryDict
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 
@@ -25,11 +26,29 @@ class FacetValue:
     count: int
     selected: bool
     toggled: object  # what the parameter becomes when this value is clicked
+    href: str = ""  # the query string a click leads to
 
-    @property
-    def params(self):
-        """The query string change a click makes, for {% querystring request.GET params %}."""
-        return {self.name: self.toggled}
+
+def toggle_links(query, name):
+    """A function giving, for a value of `name` (a string, a list, or None to leave it out),
+    the query string that `{% querystring query name=value page=None %}` writes: the other
+    parameters are encoded once for all the links of a facet, not once per link."""
+    before, after = QueryDict(mutable=True), QueryDict(mutable=True)
+    side = before
+    for key, values in query.lists():
+        if key == name:
+            side = after
+        elif key != "page":
+            side.setlist(key, values)
+    before, after = before.urlencode(), after.urlencode()
+
+    def link(value):
+        own = QueryDict(mutable=True)
+        if value is not None:
+            own.setlist(name, value if isinstance(value, list) else [value])
+        return "?" + "&".join(part for part in (before, own.urlencode(), after) if part)
+
+    return link
 
 
 @dataclass
@@ -69,7 +88,8 @@ class Facet:
             words = [lowerfirst(word) for word in words]
         return self.template.format(" or ".join(words))
 
-    def facet(self, name, counts, selected, choices):
+    def facet(self, name, counts, selected, choices, link):
+        """The facet's values in the result, each with its count and `link(toggled)` as href."""
         values = []
         for value, label in choices:
             count = counts.get(value, 0)
@@ -80,7 +100,9 @@ class Facet:
                 toggled = [v for v in selected if v != value] if is_selected else [*selected, value]
             else:
                 toggled = None if is_selected else value
-            values.append(FacetValue(name, value, label, count, is_selected, toggled))
+            values.append(
+                FacetValue(name, value, label, count, is_selected, toggled, link(toggled))
+            )
         values.sort(key=lambda v: (not v.selected, -v.count, v.label))
         return FacetList(name, self.label, values)
 
@@ -104,10 +126,17 @@ class FacetedFilterSet(django_filters.FilterSet):
         values = [str(v) for v in values if v]
         return values if self.filters[name].multiple else values[-1:]
 
-    def facets(self, counts, choices):
-        """Facet lists: each facet's values (`choices`) with their counts in the result."""
+    def facets(self, counts, choices, query):
+        """Facet lists: each facet's values (`choices`) with their counts in the result, and
+        links that change the page's query string `query`."""
         return [
-            f.facet(name, counts.get(name, {}), self.selected(name), choices[name])
+            f.facet(
+                name,
+                counts.get(name, {}),
+                self.selected(name),
+                choices[name],
+                toggle_links(query, name),
+            )
             for name, f in self.facet_filters().items()
         ]
 

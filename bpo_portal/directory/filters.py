@@ -252,10 +252,12 @@ class ProviderFilter(FacetedFilterSet):
             return index.in_order(matching, sort)
         return self.qs.order_by(*SORT_FIELDS[sort]).values_list("pk", flat=True)
 
-    def index_facets(self, index, matching):
-        """Facet lists with counts within `matching`, values and counts from the index."""
+    def index_facets(self, index, matching, query):
+        """Facet lists with counts within `matching`, values and counts from the index, linked
+        from the page's query string `query`."""
         filters = self.facet_filters()
         return self.facets(
             {name: f.counts(index, matching) for name, f in filters.items()},
             {name: f.index_choices(index) for name, f in filters.items()},
+            query,
         )

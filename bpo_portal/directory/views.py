@@ -62,7 +62,7 @@ def provider_list(request):
             "filterset": filterset,
             "page": page,
             "description": filterset.describe(len(matching)),
-            "facets": filterset.index_facets(index, matching),
+            "facets": filterset.index_facets(index, matching, request.GET),
         },
     )
 
