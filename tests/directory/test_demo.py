@@ -154,3 +154,24 @@ def test_ahead_keeps_order_and_passes_errors_on():
     assert next(items) == 1
     with pytest.raises(ValueError, match="broken batch"):
         next(items)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_loaded_tables_are_vacuumed_after_the_load():
+    """Every page of the new rows marked all-visible, so index-only scans need not visit the
+    table, from the first request on rather than once autovacuum gets there."""
+    from django.db import connection
+
+    from bpo_portal.directory.demo import generate
+
+    if connection.vendor != "postgresql":
+        pytest.skip("VACUUM and index-only scans are PostgreSQL's; SQLite has neither")
+    generate(200, seed=3)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relpages, relallvisible FROM pg_class WHERE relname IN "
+            "('directory_provider', 'directory_providerservice', 'directory_providercity')"
+        )
+        pages = {name: (total, visible) for name, total, visible in cursor.fetchall()}
+    assert len(pages) == 3
+    assert all(0 < total == visible for total, visible in pages.values()), pages
