@@ -742,10 +742,14 @@ def notes():
         "the first request on, instead of from whenever autovacuum reached them, which on this "
         "machine could be mid-benchmark. Whether it pays here is not shown: PostgreSQL runs at "
         "100,000 this afternoon gave a cold directory p50 of 30.1, 34.6, 33.5, 34.7 and (without "
-        "the collector change) 32.8 ms before it, 24.6 and 32.8 ms after it; a PostgreSQL leg "
-        "at 0790fb0 this morning, before any of this session's changes, gave 21.2 ms, and the "
-        "same directory requests in one process took the same time at 0790fb0 as now (wall "
-        "p50 21–26 ms each, three runs each, interleaved).",
+        "the collector change) 32.8 ms before it, 24.6, 32.8 and 35.0 ms after it. The "
+        "PostgreSQL leg at 0790fb0 (this morning, before all of them) gave 21.2 ms; the same "
+        "commit run again at 100,000 at 14:33 UTC, right after the leg reported here, gave "
+        "34.5 ms cold, 39.3 / 46.2 ms for the directory after a save and 48.6 / 67.6 ms for the "
+        "statistics page after a figure's save (this leg: 35.0, 38.5 / 42.7, 44.3 / 55.8). "
+        "The PostgreSQL figures of this afternoon are therefore the machine's, not a change's; "
+        "the same directory requests in one process also took the same time at 0790fb0 as "
+        "now (wall p50 21–26 ms, three interleaved runs each).",
         "  - A directory page's fifty-odd facet links are built once per facet (the other "
         "parameters encoded once, each value's own added) instead of by `{% querystring %}` "
         "per value: the same bytes, about 1 ms less CPU on a cold page.",
