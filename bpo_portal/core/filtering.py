@@ -7,15 +7,17 @@ facet lists, the result in words ("3 providers offering technical support in Kar
 hidden inputs that keep the chosen values when the sidebar form is sent.
 """
 
+import functools
 import json
 from dataclasses import dataclass, field
 
 import django_filters
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
-from django_filters.fields import ModelChoiceField, ModelChoiceIterator
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator, ModelMultipleChoiceField
 
 
 @dataclass
@@ -184,25 +186,28 @@ def without_invalid(data, form_errors):
     notices = []
     for name, errors in form_errors.items():
         values = ", ".join(f"“{value}”" for value in data.getlist(name)) or "this value"
-        notices.append(f"Ignored {name}={values}: {' '.join(errors)}")
+        notice = f"Ignored {name}={values}: {' '.join(errors)}"
+        # A NUL shown as the replacement character, as an HTML parser would show it (a raw one
+        # is not allowed in HTML).
+        notices.append(notice.replace("\x00", "\ufffd"))
         cleaned.pop(name, None)
     return cleaned, notices
 
 
-def apply_filter(filter_class, data, queryset):
+def apply_filter(filter_class, data, queryset, request=None):
     """Return (filterset, notices about values that were left out)."""
-    filterset = filter_class(data, queryset=queryset)
+    filterset = filter_class(data, queryset=queryset, request=request)
     notices = []
     if not filterset.is_valid():
         data, notices = without_invalid(data, filterset.form.errors)
-        filterset = filter_class(data, queryset=queryset)
+        filterset = filter_class(data, queryset=queryset, request=request)
         filterset.is_valid()
     return filterset, notices
 
 
 def filter_request(request, filter_class, queryset):
     """Filter `queryset` by the request's query string, reporting ignored values on the page."""
-    filterset, notices = apply_filter(filter_class, request.GET, queryset)
+    filterset, notices = apply_filter(filter_class, request.GET, queryset, request)
     for notice in notices:
         messages.warning(request, notice)
     return filterset
@@ -222,3 +227,45 @@ def id_subquery(ids):
     if connection.vendor == "postgresql":
         return ids
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+
+
+class ChosenAmongRows(ModelMultipleChoiceField):
+    """Rows chosen by their `to_field_name` values, looked up in the rows `known_rows()` gives
+    ({value: row}) when it is set, or else in a query."""
+
+    known_rows = None
+
+    def _check_values(self, value):
+        if self.known_rows is None:
+            return super()._check_values(value)
+        rows = self.known_rows()
+        for item in value:
+            self.validate_no_null_characters(item)
+            if item not in rows:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        chosen = set(value)
+        return [row for key, row in rows.items() if key in chosen]
+
+
+class ModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """A choice of rows. Given `known_rows` (request -> {value: row}, the rows a process holds
+    for the request's data version, in display order), a filter set made for a request checks
+    the chosen values against them: no query, where Django's field reads the chosen rows."""
+
+    field_class = ChosenAmongRows
+
+    def __init__(self, *args, known_rows=None, **kwargs):
+        self.known_rows = known_rows
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        field = super().field
+        request = self.get_request()
+        if self.known_rows is not None and request is not None:
+            field.known_rows = functools.partial(self.known_rows, request)
+        return field

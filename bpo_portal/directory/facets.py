@@ -373,6 +373,22 @@ class ProviderIndex:
                 break
         return ranked
 
+    def links_of(self, pks):
+        """{provider pk: ([service line pks], [city pks])} of the providers `pks`: what a
+        directory row lists, read from the bitmaps rather than the link tables. Lines come in
+        name order, cities in id order (the link table's own)."""
+        page = BitMap(pks)
+        links = {pk: ([], []) for pk in pks}
+        for position, bitmaps, order in (
+            (0, self.by_line, self.values.lines),
+            (1, self.by_city, sorted(self.by_city)),
+        ):
+            for value in order:
+                if value in bitmaps:  # (a defaultdict: asking for a missing value would add it)
+                    for pk in bitmaps[value] & page:
+                        links[pk][position].append(value)
+        return links
+
     def kind_counts(self, matching):
         return {kind: matching.intersection_cardinality(b) for kind, b in self.by_kind.items()}
 

@@ -4,7 +4,8 @@ from django.db.models import Exists, F, OuterRef
 from pyroaring import BitMap
 
 from bpo_portal.core import search
-from bpo_portal.core.filtering import Facet, FacetedFilterSet
+from bpo_portal.core.caching import request_version
+from bpo_portal.core.filtering import Facet, FacetedFilterSet, ModelMultipleChoiceFilter
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.directory.models import (
     MAX_YEAR,
@@ -19,6 +20,7 @@ from bpo_portal.directory.models import (
     ServiceCategory,
     ServiceLine,
 )
+from bpo_portal.directory.selectors import reference_rows
 
 # Up to this many matching providers (and fewer than half of all), a page is sorted in the worker
 # by the index's ranks: a partial sort, about 30 ms for 60,000 ids. Beyond that the database
@@ -50,7 +52,16 @@ def linked(link_model, **lookups):
     return Exists(link_model.objects.filter(provider=OuterRef("pk"), **lookups))
 
 
-class LinkedFilter(Facet, django_filters.ModelMultipleChoiceFilter):
+def by_slug(model):
+    """request -> {slug: row} of `model` among the reference rows of the request's version."""
+
+    def rows(request):
+        return {row.slug: row for row in reference_rows(request_version(request))[model].values()}
+
+    return rows
+
+
+class LinkedFilter(Facet, ModelMultipleChoiceFilter):
     """?key=slug&key=slug: providers linked to any of the named rows through a link table."""
 
     multiple = True
@@ -64,6 +75,7 @@ class LinkedFilter(Facet, django_filters.ModelMultipleChoiceFilter):
         self.template = template
         self.proper_names = proper_names
         kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("known_rows", by_slug(kwargs["queryset"].model))
         super().__init__(*args, **kwargs)
 
     def filter(self, queryset, value):
@@ -101,7 +113,7 @@ class CategoryFilter(Facet, django_filters.ModelChoiceFilter):
         return index.choices("categories")
 
 
-class IndustryFilter(Facet, django_filters.ModelMultipleChoiceFilter):
+class IndustryFilter(Facet, ModelMultipleChoiceFilter):
     """Providers a source names for the industry, or offering a service line tied to it."""
 
     multiple = True
@@ -109,6 +121,7 @@ class IndustryFilter(Facet, django_filters.ModelMultipleChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("known_rows", by_slug(Industry))
         super().__init__(*args, **kwargs)
 
     def filter(self, queryset, value):

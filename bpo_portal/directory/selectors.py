@@ -54,23 +54,23 @@ def join_reference(links, field, reference):
 
 
 class RowsByIds:
-    """Directory rows for an ordered queryset of ids, read a page at a time: the database sorts
-    narrow (id, name) rows, and only the page's providers are read whole, with what a list row
-    shows (service lines and cities)."""
+    """Directory rows for an ordered sequence of provider ids, read a page at a time: the
+    page's providers in one query, and the service lines and cities a row lists from the facet
+    `index` (which holds every link) with their rows from `reference`."""
 
-    def __init__(self, ordered_ids, reference):
-        self.ordered_ids, self.reference = ordered_ids, reference
+    def __init__(self, ordered_ids, index, reference):
+        self.ordered_ids, self.index, self.reference = ordered_ids, index, reference
 
     def __getitem__(self, window):
         ids = list(self.ordered_ids[window])
         rows = Provider.objects.select_related("parent").in_bulk(ids)
-        providers = [rows[pk] for pk in ids]
-        _read_links(
-            providers,
-            self.reference,
-            service_links=ProviderService.objects.order_by("service_line__name"),
-            city_links=ProviderCity.objects.all(),
-        )
+        providers = [rows[pk] for pk in ids if pk in rows]  # not one deleted meanwhile
+        links = self.index.links_of(ids)
+        lines, cities = self.reference[ServiceLine], self.reference[City]
+        for provider in providers:
+            line_pks, city_pks = links[provider.pk]
+            provider.listed_lines = [lines[pk] for pk in line_pks]
+            provider.listed_cities = [cities[pk] for pk in city_pks]
         return providers
 
 

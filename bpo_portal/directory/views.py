@@ -53,7 +53,7 @@ def provider_list(request):
         return export_response(fmt, kind_for(Provider), filterset.qs, "providers")
     index = provider_index(request_version(request))
     matching = filterset.matching(index)
-    rows = selectors.RowsByIds(filterset.ordered_ids(index, matching), _reference(request))
+    rows = selectors.RowsByIds(filterset.ordered_ids(index, matching), index, _reference(request))
     page = paginate(request, rows, count=len(matching))
     return render(
         request,
@@ -222,7 +222,7 @@ def city_detail(request, slug):
             "city": city,
             "page": paginate(
                 request,
-                selectors.RowsByIds(index.in_order(in_city, "name"), _reference(request)),
+                selectors.RowsByIds(index.in_order(in_city, "name"), index, _reference(request)),
                 count=len(in_city),
             ),
             "map": selectors.city_map([city]),

@@ -181,3 +181,13 @@ class TestHostileContent:
         )
         assert client.get("/compare/ibex-vs-pt%00cl/").status_code == 404
         assert client.get("/services/data-entry/", {"city": "\x00"}).status_code == 200
+
+    def test_a_nul_byte_is_never_echoed_into_a_page(self, client):
+        response = client.get(
+            "/providers/", {"service": "call\x00centres", "city": "\x00", "kind": "b\x00"}
+        )
+        assert response.status_code == 200
+        assert b"\x00" not in response.content
+        assert "Ignored service=“call\ufffdcentres”: Null characters are not allowed." in (
+            response.content.decode()
+        )

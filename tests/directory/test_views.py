@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from bpo_portal.core import exports
 from bpo_portal.core.caching import current_version
-from bpo_portal.directory.models import Provider, ProviderService, ServiceLine
+from bpo_portal.directory.models import City, Provider, ProviderCity, ProviderService, ServiceLine
 from tests.factories import bulk_providers
 
 pytestmark = pytest.mark.django_db
@@ -142,23 +142,61 @@ class TestDirectory:
         )
         get(client, self.url, {"page": "3"}, MAX_QUERIES["list"], django_assert_max_num_queries)
 
-    def test_a_curators_save_refreshes_cached_counts(
+    def test_a_filtered_page_reads_only_its_providers(
+        self, client, many_providers, worker_ready, django_assert_num_queries
+    ):
+        """The data version and the page's providers: the chosen service lines and cities are
+        checked against the reference rows, and each row's lines and cities come from the
+        facet index, not from queries."""
+        with django_assert_num_queries(2):
+            response = client.get(
+                self.url,
+                {"service": ["call-centres", "data-entry"], "city": ["karachi", "lahore"]},
+            )
+        assert response.context["page"].object_list
+
+    def test_rows_list_the_lines_and_cities_the_link_tables_hold(
         self, client, django_capture_on_commit_callbacks
     ):
-        params = {"service": "technical-support"}
-        assert "1 provider offering technical support" in text(client.get(self.url, params))
-        ibex = Provider.objects.get(slug="ibex")
-        telenor = Provider.objects.get(slug="telenor")
-        link = ibex.service_links.get(service_line__slug="technical-support")
-        link.provider = telenor
         with django_capture_on_commit_callbacks(execute=True):
-            link.save()  # as the admin would: the data version goes up when it commits
+            providers = bulk_providers(30)
+
+        def shown(page):
+            return {
+                p.slug: ([line.slug for line in p.listed_lines], [c.slug for c in p.listed_cities])
+                for p in page.object_list
+            }
+
+        def stored(slugs):
+            links = {slug: ([], []) for slug in slugs}
+            for slug, line in (
+                ProviderService.objects.filter(provider__slug__in=slugs)
+                .order_by("service_line__name")
+                .values_list("provider__slug", "service_line__slug")
+            ):
+                links[slug][0].append(line)
+            for slug, city in (
+                ProviderCity.objects.filter(provider__slug__in=slugs)
+                .order_by("city_id")
+                .values_list("provider__slug", "city__slug")
+            ):
+                links[slug][1].append(city)
+            return links
+
+        for params in ({}, {"page": "2"}, {"service": "call-centres"}, {"sort": "-founded"}):
+            page = client.get(self.url, params).context["page"]
+            assert shown(page) == stored(list(shown(page)))
+        provider = providers[0]
+        with django_capture_on_commit_callbacks(execute=True):
+            provider.service_links.all().delete()
+            other_city = City.objects.exclude(providers=provider).order_by("-pk").first()
+            ProviderCity.objects.create(provider=provider, city=other_city)
+        params = {"city": other_city.slug, "founded_max": provider.founded_year}
         response = client.get(self.url, params)
-        assert "1 provider offering technical support" in text(response)
-        assert [p.name for p in response.context["page"].object_list] == ["Telenor"]
-        with django_capture_on_commit_callbacks(execute=True):
-            ProviderService.objects.create(provider=ibex, service_line=link.service_line)
-        assert "2 providers offering technical support" in text(client.get(self.url, params))
+        page = response.context["page"]
+        assert shown(page) == stored(list(shown(page)))
+        assert shown(page)[provider.slug] == ([], stored([provider.slug])[provider.slug][1])
+        assert "Services not stated in the sources." in text(response)
 
     def test_csv_export_has_every_matching_row(self, client, many_providers):
         response = client.get(self.url, {"kind": "local", "format": "csv"})
