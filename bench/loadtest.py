@@ -49,7 +49,7 @@ QUIET_WAIT = 180
 def quiet_cpu():
     """The CPU check, taken again every 15 s until it reaches QUIET or QUIET_WAIT has passed."""
     deadline = time.monotonic() + QUIET_WAIT
-    while (share := cpu_check()) < QUIET and time.monotonic() < deadline:
+    while (share := cpu_check()[0]) < QUIET and time.monotonic() < deadline:
         time.sleep(15)
     return share
 
@@ -208,7 +208,7 @@ def main():
         stop.set()
         worker.join(timeout=180)
         load = json.loads(re.search(r"RESULT (\{.*\})", output).group(1))
-        origin["cpu_check_end"] = cpu_check()
+        origin["cpu_check_end"] = cpu_check()[0]
         missing = verify(env, server.url, curator.edits)
     finally:
         stop.set()

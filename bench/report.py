@@ -25,6 +25,14 @@ SEARCH_P95_MS = 60
 SUGGEST_P50_MS = 15
 
 
+def cpu_checks(provenance):
+    """The CPU check before → after a size's run, with the one-process loop time when recorded."""
+    text = f"{provenance['cpu_check_start']} → {provenance['cpu_check_end']}"
+    if "cpu_loop_ms_start" in provenance:
+        text += f" (loop {provenance['cpu_loop_ms_start']} → {provenance['cpu_loop_ms_end']} ms)"
+    return text
+
+
 def machine(platform):
     def read(command):
         try:
@@ -127,16 +135,13 @@ def leg_lines(kind, run):
         versions = ", ".join(f"{k} {v}" for k, v in meta["versions"].items())
         sizes = ", ".join(f"{r['size']:,}" for r in results)
         took = sum(sum(r.get("phase_seconds", {}).values()) for r in results)
-        cpu = "; ".join(
-            f"{r['size']:,}: {r['meta']['provenance']['cpu_check_start']} → "
-            f"{r['meta']['provenance']['cpu_check_end']}"
-            for r in results
-        )
+        cpu = "; ".join(f"{r['size']:,}: {cpu_checks(r['meta']['provenance'])}" for r in results)
         lines.append(
             f"- **{NAMES[kind]}**, {sizes} providers: run started {started} ({took:.0f} s for these "
             f"sizes); commit {commit}; {meta['provenance']['machine']}; {versions}. CPU check at "
             f"the start → end of each size (cores' worth of CPU two busy processes got; 2.0 = "
-            f"both cores free): {cpu}."
+            f"both cores free; in brackets, where recorded, the time one process alone took "
+            f"for the same loop, longer when the host's cores run slower): {cpu}."
         )
     return lines
 
@@ -740,16 +745,8 @@ def notes():
         "  - `generate_demo_data` on PostgreSQL vacuums the tables it loaded, as one does after "
         "a bulk load: index-only scans of the link tables then need no visit to the table from "
         "the first request on, instead of from whenever autovacuum reached them, which on this "
-        "machine could be mid-benchmark. Whether it pays here is not shown: PostgreSQL runs at "
-        "100,000 this afternoon gave a cold directory p50 of 30.1, 34.6, 33.5, 34.7 and (without "
-        "the collector change) 32.8 ms before it, 24.6, 32.8 and 35.0 ms after it. The "
-        "PostgreSQL leg at 0790fb0 (this morning, before all of them) gave 21.2 ms; the same "
-        "commit run again at 100,000 at 14:33 UTC, right after the leg reported here, gave "
-        "34.5 ms cold, 39.3 / 46.2 ms for the directory after a save and 48.6 / 67.6 ms for the "
-        "statistics page after a figure's save (this leg: 35.0, 38.5 / 42.7, 44.3 / 55.8). "
-        "The PostgreSQL figures of this afternoon are therefore the machine's, not a change's; "
-        "the same directory requests in one process also took the same time at 0790fb0 as "
-        "now (wall p50 21–26 ms, three interleaved runs each).",
+        "machine could be mid-benchmark. What it gains is smaller than this machine's own swings "
+        "(see the last note).",
         "  - A directory page checks the chosen service lines and cities against the reference "
         "rows its worker holds for the data version (Django's form field read them in one query "
         "each), and takes the service lines and cities each row lists from the facet index, "
@@ -771,6 +768,10 @@ def notes():
         "- The machine is shared: the CPU check in each leg's line above says how much of the two "
         "cores the benchmark could have (the load test waits up to three minutes for a check "
         "of at least 1.8 before it starts). Figures from a run whose check is well below 2.0 "
-        "are pessimistic, throughput most of all.",
+        "are pessimistic, throughput most of all. The cores' speed varies too, which that "
+        "check cannot see: one process ran a fixed Python loop up to 1.7× slower at some times "
+        "of one day than at others, in spells of minutes, and the same commit's PostgreSQL leg gave a cold "
+        "directory p50 of 21.2 ms in the morning and 34.5 ms in the afternoon. The loop time "
+        "in brackets, recorded since, says which kind of spell a run met.",
         "",
     ]

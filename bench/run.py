@@ -747,7 +747,13 @@ def run(kind):
         record = {
             "kind": kind,
             "run_started": started,
-            "provenance": {**origin, "cpu_check_start": cpu_start, "cpu_check_end": cpu_check()},
+            "provenance": {
+                **origin,
+                "cpu_check_start": cpu_start[0],
+                "cpu_loop_ms_start": cpu_start[1],
+                "cpu_check_end": (cpu_end := cpu_check())[0],
+                "cpu_loop_ms_end": cpu_end[1],
+            },
             "versions": found,
             "settings": settings(),
             "result": result,
@@ -790,8 +796,9 @@ SPIN = (
 
 
 def cpu_check():
-    """How many cores' worth of CPU two busy processes got: 2.0 when both cores are free for
-    the benchmark, nearer 1.0 when other work on the machine takes one."""
+    """(share, ms): how many cores' worth of CPU two busy processes got (2.0 when both cores are
+    free for the benchmark, nearer 1.0 when other work on the machine takes one), and how long
+    the same loop took one process alone (longer when the host's cores are slower)."""
 
     def spin(count):
         processes = [
@@ -802,7 +809,7 @@ def cpu_check():
 
     alone = min(spin(1) for _ in range(2))
     together = spin(2)
-    return round(2 * alone / together, 2)
+    return round(2 * alone / together, 2), round(alone * 1000)
 
 
 def versions(kind):
