@@ -501,11 +501,16 @@ def size_section(kind, result, endpoints, key, runs):
         "| tool | p50 ms | p95 ms | req/s at 8 connections | throughput vs Datasette |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
+    unfinished = False
     for label, m in rows:
         ratio = f"{m['rps'] / base:.1f}×" if base else "–"
-        lines.append(
-            f"| {label} | {fmt(m['p50'])} | {fmt(m['p95'])} | {fmt(m['rps'], 0)} | {ratio} |"
-        )
+        # wrk reports no latency when no request finished within the run.
+        latency = f"{fmt(m['p50'])} | {fmt(m['p95'])}" if m["p50"] else "none finished | –"
+        unfinished = unfinished or not (m["p50"] and m["rps"])
+        lines.append(f"| {label} | {latency} | {fmt(m['rps'], 0)} | {ratio} |")
+    if unfinished:
+        seconds = result["meta"]["settings"]["warm_seconds"]
+        lines += ["", f"“none finished”, 0 req/s: no request ended within the {seconds} s run."]
     return [*lines, ""]
 
 
