@@ -1,5 +1,6 @@
 """Reads for the sector pages: incentives, statistics with charts, and disagreements."""
 
+import copy
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils.text import capfirst
 
+from bpo_portal.core.caching import per_version
 from bpo_portal.core.drawing import Point, panels
 from bpo_portal.core.kinds import kinds
 from bpo_portal.directory.models import Organisation
@@ -223,12 +225,13 @@ def statistics_by_metric(statistics):
     return [(metric, figures, chart(metric, figures)) for metric, figures in groups.items()]
 
 
-def statistics_page(statistics, *, sources):
+def statistics_page(statistics, *, sources, disputes):
     """(groups as statistics_by_metric gives them, disagreements) for the figures of
-    `statistics` and the disagreements about them, read together: the figures, which
-    disagreement concerns which figure (one query both ways: each figure's `disputes`, each
-    disagreement's `figures`), the disagreements with their sides and subjects, and one query
-    for the citations of all of them, given their sources from `sources` ({pk: Source})."""
+    `statistics` and the disagreements about them: the figures, which disagreement concerns
+    which figure (one query both ways: each figure's `disputes`, each disagreement's
+    `figures`), and the figures' citations, given their sources from `sources` ({pk: Source}).
+    The disagreements come from `disputes` (figure_disagreements()), copied, as each copy is
+    given the figures of this page."""
     figures = list(statistics.prefetch_related(None).prefetch_related("superseded_by"))
     links = Disagreement.statistics.through.objects
     about = links.filter(statistic__in=[f.pk for f in figures]).values("disagreement_id")
@@ -237,7 +240,8 @@ def statistics_page(statistics, *, sources):
         .order_by(*(f"statistic__{name}" for name in Statistic._meta.ordering))
         .values_list("disagreement_id", "statistic_id")
     )
-    rows = _with_subjects(Disagreement.objects.filter(pk__in={d for d, _ in pairs}))
+    wanted = {d for d, _ in pairs}
+    rows = [copy.copy(d) for pk, d in disputes.items() if pk in wanted]
     shown = {f.pk: f for f in figures}
     concerned = shown | Statistic.objects.select_related("metric").in_bulk(
         {s for _, s in pairs} - shown.keys()
@@ -252,9 +256,19 @@ def statistics_page(statistics, *, sources):
         for f in d.figures:
             if f.pk in shown:
                 f.disputes.append(d)
-    sides = [side for d in rows for side in d.sides.all()]
-    attach_citations([*figures, *rows, *sides], sources=sources)
+    attach_citations(figures, sources=sources)
     return statistics_by_metric(figures), rows
+
+
+@per_version
+def figure_disagreements():
+    """{pk: disagreement} of every disagreement about a figure, in title order, with its sides,
+    subjects (see _with_subjects) and the citations of both: none of their tables changes when
+    a figure is saved, so the statistics page reads them once per change of their own."""
+    about = Disagreement.statistics.through.objects.values("disagreement_id")
+    rows = _with_subjects(Disagreement.objects.filter(pk__in=about))
+    attach_citations([*rows, *(side for d in rows for side in d.sides.all())])
+    return {d.pk: d for d in rows}
 
 
 def _with_subjects(queryset):

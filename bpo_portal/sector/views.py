@@ -44,8 +44,11 @@ def statistic_list(request):
     filterset = filter_request(request, StatisticFilter, selectors.statistics())
     if fmt := export_format(request):
         return export_response(fmt, kind_for(Statistic), filterset.qs, "statistics")
+    version = request_version(request)
     groups, disagreements = selectors.statistics_page(
-        filterset.qs, sources=sources_by_pk(request_version(request))
+        filterset.qs,
+        sources=sources_by_pk(version),
+        disputes=selectors.figure_disagreements(version),
     )
     return render(
         request,

@@ -68,7 +68,7 @@ def test_the_longest_labels_in_the_knowledge_base_fit():
     from bpo_portal.sector.selectors import statistics, statistics_page
     from bpo_portal.sources.models import Source
 
-    groups, _ = statistics_page(statistics(), sources=Source.objects.in_bulk())
+    groups, _ = statistics_page(statistics(), sources=Source.objects.in_bulk(), disputes={})
     points = [statistic_point(s) for _, figures, _ in groups for s in figures]
     assert len(points) == Statistic.objects.count() >= 10
     longest_label = max(points, key=lambda p: len(p.label))
