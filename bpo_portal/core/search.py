@@ -403,6 +403,9 @@ class Alternative:
     def matches(self, tokens):
         """Does a document's token list hold this alternative?"""
         n = len(self.words)
+        if n == 1:  # most alternatives: a membership test, or a scan for the unfinished word
+            word = self.words[0]
+            return word in tokens or (self.prefix and any(t.startswith(word) for t in tokens))
         for i in range(len(tokens) - n + 1):
             window = tokens[i : i + n]
             if tuple(window[:-1]) == self.words[:-1] and (
@@ -470,7 +473,9 @@ class Vocabulary:
 
     def __init__(self):
         self.documents = dict(
-            SearchTerm.objects.filter(documents__gt=0).values_list("term", "documents")
+            SearchTerm.objects.filter(documents__gt=0)
+            .order_by()  # sorted below; the database need not
+            .values_list("term", "documents")
         )
         self.synonyms = {}  # folded phrase -> set of folded phrases meaning the same
         for term, alternatives in Synonym.objects.values_list("term", "alternatives"):
@@ -737,11 +742,15 @@ class _TSVector:
         return self.match("count(*)", "vector", f"kind = '{NUMEROUS}'")
 
     def numerous_by_name(self):
+        # ts_rank (weight and frequency) divided by the name's length (normalization 2), so that
+        # of thousands of names holding the words the shortest, the exact name, comes first; not
+        # ts_rank_cd: cover density adds little on names a few words long, and costs several
+        # times as much on each match.
         sql, params = self.match(
             "id",
             "name_vector",
             f"kind = '{NUMEROUS}'",
-            f" ORDER BY ts_rank_cd(name_vector, {self.tsquery}) DESC, id LIMIT %s",
+            f" ORDER BY ts_rank(name_vector, {self.tsquery}, 2) DESC, id LIMIT %s",
         )
         return sql, [*params, self.query]
 
@@ -826,24 +835,34 @@ def highlight(text, plan, limit=None):
     singles |= {w for a in wanted if len(a.words) > 1 for w in a.words}
     prefixes = [a.words[0] for a in wanted if a.prefix]
     if limit and len(text) > limit:
-        first = next(
-            (m.start() for m in WORD.finditer(text) if _hit(fold(m.group()), singles, prefixes)),
-            0,
-        )
+        first = next(_hits(text, singles, prefixes), (0, 0))[0]
         start = max(0, first - limit // 3)
         text = ("…" if start else "") + text[start : start + limit] + "…"
     out, last = [], 0
-    for m in WORD.finditer(text):
-        if _hit(fold(m.group()), singles, prefixes):
-            out.append(html.escape(text[last : m.start()]))
-            out.append(f"<mark>{html.escape(m.group())}</mark>")
-            last = m.end()
+    for start, end in _hits(text, singles, prefixes):
+        out.append(html.escape(text[last:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        last = end
     out.append(html.escape(text[last:]))
     return mark_safe("".join(out))
 
 
-def _hit(word, singles, prefixes):
-    return word in singles or any(word.startswith(p) for p in prefixes)
+def _hits(text, singles, prefixes):
+    """(start, end) of each word of `text` that is one of `singles` or starts with one of
+    `prefixes`, once folded. Text in ASCII folds to its lower case, letter for letter, so one
+    pattern finds them all; other text is folded word by word."""
+    if text.isascii():
+        choices = [re.escape(w) for w in sorted(singles)]
+        choices += [re.escape(p) + r"[^\W_]*" for p in prefixes]
+        if not choices:
+            return iter(())
+        pattern = r"(?<![^\W_])(?:" + "|".join(choices) + r")(?![^\W_])"
+        return (m.span() for m in re.finditer(pattern, text.lower()))
+    return (
+        m.span()
+        for m in WORD.finditer(text)
+        if (word := fold(m.group())) in singles or any(word.startswith(p) for p in prefixes)
+    )
 
 
 def _rank(document, plan, query_folded):

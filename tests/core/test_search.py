@@ -108,6 +108,17 @@ def test_a_provider_named_by_the_words_beats_many_earlier_ones_that_mention_them
     assert [g.count for g in only] == [46] and len(only[0].results) == 46
 
 
+def test_a_provider_named_exactly_so_beats_many_earlier_longer_names():
+    Provider.objects.bulk_create(
+        ProviderFactory.build(name=f"Quokka Staffing Group {n}", is_demo=True) for n in range(45)
+    )
+    ProviderFactory(name="Quokka", slug="quokka")  # added last: the highest id of them all
+    search.rebuild()
+    group = next(g for g in run("quokka").groups if g.kind.prefix == "provider")
+    assert group.count == 46
+    assert group.results[0].title == "Quokka" and group.results[0].tier == 0
+
+
 def test_typo_matches_come_after_exact_ones():
     ServiceLine.objects.filter(slug="data-entry").update(description="Keying in records.")
     search.rebuild()
