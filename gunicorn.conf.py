@@ -34,14 +34,22 @@ COLLECT_DURING = (100_000, *COLLECT_BETWEEN[1:])
 
 
 def post_worker_init(worker):
-    """Build the directory's facet index before the worker takes its first request, then set
-    everything loaded so far aside from the garbage collector: it lives as long as the worker,
-    and every full collection would walk it again (tens of milliseconds a time). From then on
-    the collector runs between requests (post_request), not in the middle of one."""
-    from bpo_portal.core.caching import current_version
+    """Build the directory's facet index and the other values kept per data version before the
+    worker takes its first request, then set everything loaded so far aside from the garbage
+    collector: it lives as long as the worker, and every full collection would walk it again
+    (tens of milliseconds a time). From then on the collector runs between requests
+    (post_request), not in the middle of one."""
+    from django.template import engines
+    from django.urls import get_resolver
+
+    from bpo_portal.core.caching import current_version, load_per_version
     from bpo_portal.directory.facets import provider_index
 
-    provider_index(current_version())
+    get_resolver().url_patterns  # imports the views and what they keep per data version
+    engines.all()  # and the template tags
+    version = current_version()
+    provider_index(version)
+    load_per_version(version)
     gc.freeze()
     gc.set_threshold(*COLLECT_DURING)
 

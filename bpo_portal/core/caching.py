@@ -147,6 +147,7 @@ def depends_on_everything():
 
 
 _per_version = {}  # (function, database alias) -> (version, value, tables read)
+_loaders = []  # every function made by per_version, for load_per_version
 
 
 def per_version(load):
@@ -171,7 +172,16 @@ def per_version(load):
         note_read(found[2])
         return found[1]
 
+    _loaders.append(wrapper)
     return wrapper
+
+
+def load_per_version(version):
+    """Compute every `per_version` value of the modules imported so far for `version`, as a
+    worker does before its first request: otherwise the first page to need each one pays for
+    it, in whichever worker it lands on."""
+    for wrapper in _loaders:
+        wrapper(version)
 
 
 def forget_per_version():

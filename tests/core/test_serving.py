@@ -1,4 +1,5 @@
-"""The production gunicorn settings: the garbage collector runs between requests."""
+"""The production gunicorn settings: a worker reads what it keeps before its first request,
+and the garbage collector runs between requests."""
 
 import gc
 import runpy
@@ -59,3 +60,28 @@ def test_a_ready_worker_collects_during_a_request_only_when_it_makes_very_many_o
     CONF["post_worker_init"](None)
     assert gc.get_threshold()[0] == CONF["COLLECT_DURING"][0] >= 100_000
     assert gc.get_freeze_count() > 0
+
+
+@pytest.mark.django_db
+def test_a_ready_worker_has_read_what_pages_keep_per_data_version(
+    collections, django_assert_num_queries
+):
+    from bpo_portal.background.templatetags.glossary import term_pattern
+    from bpo_portal.core.caching import current_version, forget_per_version
+    from bpo_portal.directory.selectors import reference_rows
+    from bpo_portal.sector.selectors import figure_disagreements
+    from bpo_portal.sector.templatetags.disputes import disputed_records
+    from bpo_portal.sources.selectors import sources_by_pk
+
+    forget_per_version()
+    CONF["post_worker_init"](None)
+    version = current_version()
+    with django_assert_num_queries(0):
+        for kept in (
+            term_pattern,
+            reference_rows,
+            sources_by_pk,
+            figure_disagreements,
+            disputed_records,
+        ):
+            kept(version)
