@@ -157,25 +157,63 @@ class FacetedFilterSet(django_filters.FilterSet):
 
 
 class ChoicesReadAtOnce(ModelChoiceIterator):
-    """A select's few choices read in one query. Django streams them with iterator(), which on
-    PostgreSQL opens a server-side cursor: three round trips (declare, fetch, close) for a
-    dozen rows."""
+    """A select's few choices: the rows its field knows (see ChoiceFromRows), or else read in
+    one query. Django streams them with iterator(), which on PostgreSQL opens a server-side
+    cursor: three round trips (declare, fetch, close) for a dozen rows."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset.all():  # a copy: the filter's queryset keeps no rows
+        known = self.field.known_rows
+        # A copy of the queryset: the filter's own keeps no rows.
+        for obj in known().values() if known else self.queryset.all():
             yield self.choice(obj)
 
 
 class ChoiceFromRows(ModelChoiceField):
+    """One row chosen by its `to_field_name` value, offered and looked up among the rows
+    `known_rows()` gives ({value: row}, in display order) when it is set, or else read."""
+
     iterator = ChoicesReadAtOnce
+    known_rows = None
+
+    def to_python(self, value):
+        if self.known_rows is None or value in self.empty_values:
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        row = self.known_rows().get(str(value))
+        if row is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return row
 
 
-class ModelChoiceFilter(django_filters.ModelChoiceFilter):
-    """A choice of one row, offered in a select read in one query (ChoicesReadAtOnce)."""
+class KnownRows:
+    """Mixed into a filter of rows. Given `known_rows` (request -> {value: row}, the rows a
+    process holds for the request's data version, in display order), a filter set made for a
+    request offers and checks the values against them: no query, where Django's field reads
+    the choices and the chosen rows."""
+
+    def __init__(self, *args, known_rows=None, **kwargs):
+        self.known_rows = known_rows
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        field = super().field
+        request = self.get_request()
+        if self.known_rows is not None and request is not None:
+            field.known_rows = functools.partial(self.known_rows, request)
+        return field
+
+
+class ModelChoiceFilter(KnownRows, django_filters.ModelChoiceFilter):
+    """A choice of one row, offered in a select (ChoiceFromRows)."""
 
     field_class = ChoiceFromRows
 
@@ -251,21 +289,7 @@ class ChosenAmongRows(ModelMultipleChoiceField):
         return [row for key, row in rows.items() if key in chosen]
 
 
-class ModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    """A choice of rows. Given `known_rows` (request -> {value: row}, the rows a process holds
-    for the request's data version, in display order), a filter set made for a request checks
-    the chosen values against them: no query, where Django's field reads the chosen rows."""
+class ModelMultipleChoiceFilter(KnownRows, django_filters.ModelMultipleChoiceFilter):
+    """A choice of rows, checked among the known rows where they are given (KnownRows)."""
 
     field_class = ChosenAmongRows
-
-    def __init__(self, *args, known_rows=None, **kwargs):
-        self.known_rows = known_rows
-        super().__init__(*args, **kwargs)
-
-    @property
-    def field(self):
-        field = super().field
-        request = self.get_request()
-        if self.known_rows is not None and request is not None:
-            field.known_rows = functools.partial(self.known_rows, request)
-        return field

@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -9,6 +10,7 @@ from django.urls import reverse
 
 from bpo_portal.core.drawing import CHART_WIDTH
 from bpo_portal.sector.models import Advantage, Challenge, Incentive, Statistic
+from tests.factories import MetricFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,13 +128,31 @@ class TestStatistics:
         assert slugs({"origin": "sbp", "year": "2021"}) == ["it-exports-jul-mar-fy2021"]
         assert slugs({"origin": "gartner"}) == ["ai-customer-service-2025"]
 
-    def test_the_filter_choices_are_read_in_one_query_each(self, client):
+    def test_the_filter_choices_are_read_once_per_data_version(self, client):
+        client.get(self.url)
         with CaptureQueriesContext(connection) as captured:
             html = text(client.get(self.url, {"metric": "it-exports"}))
-        # Streamed, each would be a server-side cursor on PostgreSQL: declare, fetch, close.
-        assert not [q for q in captured if q["sql"].startswith("DECLARE")]
+        reads = [q["sql"] for q in captured]
+        assert not [q for q in reads if q.startswith("DECLARE")]  # no server-side cursor
+        assert not [
+            q for q in reads if re.search(r'FROM "(sector_metric|directory_organisation)"', q)
+        ]
         assert '<option value="it-exports" selected>' in html
         assert '<option value="sbp">' in html  # an origin of some figure
+
+    def test_the_filter_choices_follow_a_curators_save(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        client.get(self.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            metric = MetricFactory(name="Seats filled", slug="seats-filled")
+        html = text(client.get(self.url, {"metric": "seats-filled"}))
+        assert '<option value="seats-filled" selected>Seats filled</option>' in html
+        assert "Ignored" not in html
+        with django_capture_on_commit_callbacks(execute=True):
+            metric.delete()
+        html = text(client.get(self.url, {"metric": "seats-filled"}))
+        assert "seats-filled" not in html.split("</form>")[0] and "Ignored metric" in html
 
     @pytest.mark.parametrize("params", [{"year": "twenty"}, {"metric": "happiness"}])
     def test_bad_values_get_a_message(self, client, params):
