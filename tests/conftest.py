@@ -49,12 +49,10 @@ def empty_cache(settings):
     from django.core.cache import cache
 
     from bpo_portal.core.caching import forget_per_version
-    from bpo_portal.core.search import forget_vocabularies
     from bpo_portal.directory.facets import forget_indexes
 
     cache.clear()
     forget_indexes()  # the journal it read may be rolled back with the last test
-    forget_vocabularies()
     forget_per_version()
 
 

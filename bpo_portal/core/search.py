@@ -26,7 +26,6 @@ import functools
 import html
 import itertools
 import re
-import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from django.db import connection, transaction
 from django.utils.safestring import mark_safe
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bpo_portal.core.caching import depends_on_everything
+from bpo_portal.core.caching import per_version
 from bpo_portal.core.kinds import kind_for, kind_named, kinds
 from bpo_portal.core.models import SearchDocument, SearchTerm, Synonym
 
@@ -591,22 +590,11 @@ class Vocabulary:
         return None
 
 
-_vocabularies = {}
-_lock = threading.Lock()
-
-
-def vocabulary(version):
-    depends_on_everything()
-    with _lock:
-        if version not in _vocabularies:
-            _vocabularies.clear()
-            _vocabularies[version] = Vocabulary()
-        return _vocabularies[version]
-
-
-def forget_vocabularies():
-    with _lock:
-        _vocabularies.clear()
+@per_version
+def vocabulary():
+    """The Vocabulary, kept while the index's words and the synonyms are unchanged: a save that
+    adds or drops no word keeps it."""
+    return Vocabulary()
 
 
 def understand(text, vocab):

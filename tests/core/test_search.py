@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -192,6 +194,27 @@ def test_the_index_follows_saves_and_deletes_of_the_other_kinds(django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         Term.objects.get(term__iexact="help desk").delete()
     assert first_in_group(run("helpdesk"), "term") is None
+
+
+def test_the_vocabulary_is_read_again_only_when_a_save_changes_its_words(
+    client, django_capture_on_commit_callbacks
+):
+    def reads_vocabulary(query):
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("search"), {"q": query})
+        return any('FROM "core_searchterm"' in q["sql"] for q in captured)
+
+    assert reads_vocabulary("ibex")
+    ibex = Provider.objects.get(slug="ibex")
+    with django_capture_on_commit_callbacks(execute=True):
+        ibex.founded_year = 2001  # not a searched field: no word changes
+        ibex.save()
+    assert not reads_vocabulary("ibex call")
+    with django_capture_on_commit_callbacks(execute=True):
+        ibex.description += " Quagga."
+        ibex.save()
+    assert reads_vocabulary("ibex centre")
+    assert first_in_group(run("quagga"), "provider") == "/providers/ibex/"
 
 
 def test_renaming_a_metric_reindexes_its_figures(django_capture_on_commit_callbacks):
