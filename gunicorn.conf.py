@@ -33,20 +33,39 @@ COLLECT_BETWEEN = gc.get_threshold()
 COLLECT_DURING = (100_000, *COLLECT_BETWEEN[1:])
 
 
+def compile_templates(engine):
+    """Compile the project's templates and the form widgets' into the engines' caches: the
+    first page to use each would otherwise pay for parsing it, once in every worker."""
+    from pathlib import Path
+
+    import django.forms
+    from django.forms.renderers import get_default_renderer
+
+    for folder in engine.dirs:
+        for path in Path(folder).rglob("*.html"):
+            engine.get_template(path.relative_to(folder).as_posix())
+    widgets = Path(django.forms.__file__).parent / "templates"
+    renderer = get_default_renderer()
+    for path in (widgets / "django" / "forms" / "widgets").glob("*.html"):
+        renderer.get_template(path.relative_to(widgets).as_posix())
+
+
 def post_worker_init(worker):
-    """Build the directory's facet index and the other values kept per data version before the
-    worker takes its first request, then set everything loaded so far aside from the garbage
-    collector: it lives as long as the worker, and every full collection would walk it again
-    (tens of milliseconds a time). From then on the collector runs between requests
-    (post_request), not in the middle of one."""
+    """Before the worker takes its first request: compile the templates, build the directory's
+    facet index and read the other values kept per data version. Then set everything loaded so
+    far aside from the garbage collector: it lives as long as the worker, and every full
+    collection would walk it again (tens of milliseconds a time). From then on the collector
+    runs between requests (post_request), not in the middle of one."""
+    from importlib import import_module
+
+    from django.conf import settings
     from django.template import engines
-    from django.urls import get_resolver
 
     from bpo_portal.core.caching import current_version, load_per_version
     from bpo_portal.directory.facets import provider_index
 
-    get_resolver().url_patterns  # imports the views and what they keep per data version
-    engines.all()  # and the template tags
+    import_module(settings.ROOT_URLCONF)  # imports the views and what they keep per data version
+    compile_templates(engines["django"])  # and the template tags they load
     version = current_version()
     provider_index(version)
     load_per_version(version)

@@ -63,9 +63,12 @@ def test_a_ready_worker_collects_during_a_request_only_when_it_makes_very_many_o
 
 
 @pytest.mark.django_db
-def test_a_ready_worker_has_read_what_pages_keep_per_data_version(
+def test_a_ready_worker_has_read_and_compiled_what_pages_use(
     collections, django_assert_num_queries
 ):
+    from django.forms.renderers import get_default_renderer
+    from django.template import engines
+
     from bpo_portal.background.templatetags.glossary import term_pattern
     from bpo_portal.core.caching import current_version, forget_per_version
     from bpo_portal.directory.selectors import reference_rows
@@ -73,7 +76,11 @@ def test_a_ready_worker_has_read_what_pages_keep_per_data_version(
     from bpo_portal.sector.templatetags.disputes import disputed_records
     from bpo_portal.sources.selectors import sources_by_pk
 
+    (templates,) = engines["django"].engine.template_loaders
+    (widgets,) = get_default_renderer().engine.engine.template_loaders
     forget_per_version()
+    templates.reset()
+    widgets.reset()
     CONF["post_worker_init"](None)
     version = current_version()
     with django_assert_num_queries(0):
@@ -85,3 +92,7 @@ def test_a_ready_worker_has_read_what_pages_keep_per_data_version(
             disputed_records,
         ):
             kept(version)
+    assert {"sector/statistic_list.html", "includes/disagreement.html"} <= set(
+        templates.get_template_cache
+    )
+    assert "django/forms/widgets/select.html" in widgets.get_template_cache
