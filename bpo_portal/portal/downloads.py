@@ -236,9 +236,13 @@ class Table:
         for column in self.columns:
             spans.append((column, start, start + len(column.paths)))
             start += len(column.paths)
+        one_path_each = start == len(self.columns)  # then the values are the row as it is
         for queryset in self.querysets:
             for values in queryset.iterator(chunk_size=CHUNK):
-                yield [column.value(values[a:b]) for column, a, b in spans]
+                if one_path_each:
+                    yield values
+                else:
+                    yield [column.value(values[a:b]) for column, a, b in spans]
 
     def foreign_keys(self):
         return [
@@ -448,6 +452,9 @@ def tables():
 
 
 def _csv_value(value):
+    kind = type(value)
+    if kind is str or kind is int:  # most values: checked first, written as they are
+        return value
     if value is None:
         return ""
     if value is True or value is False:
@@ -462,6 +469,11 @@ def _csv_value(value):
 
 
 def _sql_value(value):
+    kind = type(value)
+    if kind is str:
+        return value or None
+    if kind is int:
+        return value
     if value is None or value == "":
         return None
     if value is True or value is False:
