@@ -50,6 +50,37 @@ def compile_templates(engine):
         renderer.get_template(path.relative_to(widgets).as_posix())
 
 
+class _Notifying:
+    """A streamed response's blocks, telling the arbiter after each one that the worker is
+    alive, as the sync worker itself does only between requests."""
+
+    def __init__(self, response, notify):
+        self.response, self.notify = response, notify
+
+    def __iter__(self):
+        for block in self.response:
+            yield block  # resumed once the worker has written it
+            self.notify()
+
+    def close(self):
+        self.response.close()
+
+
+def alive_while_streaming(app, notify):
+    """The WSGI application `app`, its streamed responses (downloads) calling `notify` after
+    every block: `timeout` then stops a worker that has stopped making progress, not one
+    sending a million-row CSV file. Other responses are passed on untouched (a file response
+    keeps gunicorn's sendfile)."""
+
+    def application(environ, start_response):
+        response = app(environ, start_response)
+        if getattr(response, "streaming", False):
+            return _Notifying(response, notify)
+        return response
+
+    return application
+
+
 def post_worker_init(worker):
     """Before the worker takes its first request: compile the templates, build the directory's
     facet index and read the other values kept per data version. Then set everything loaded so
@@ -69,6 +100,7 @@ def post_worker_init(worker):
     version = current_version()
     provider_index(version)
     load_per_version(version)
+    worker.wsgi = alive_while_streaming(worker.wsgi, worker.notify)
     gc.freeze()
     gc.set_threshold(*COLLECT_DURING)
 

@@ -1,13 +1,23 @@
 """The production gunicorn settings: a worker reads what it keeps before its first request,
-and the garbage collector runs between requests."""
+the garbage collector runs between requests, and a long download is not taken for a stuck
+worker."""
 
 import gc
+import http.client
 import runpy
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-CONF = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+from tests.core import slow_download
+
+ROOT = Path(__file__).resolve().parents[2]
+CONF = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
 @pytest.fixture
@@ -30,6 +40,11 @@ def collections():
         gc.set_threshold(*thresholds)
         if enabled:
             gc.enable()
+
+
+def a_worker():
+    """What post_worker_init needs of a gunicorn worker."""
+    return SimpleNamespace(wsgi=lambda environ, start_response: [], notify=lambda: None)
 
 
 def after_request():
@@ -57,7 +72,7 @@ def test_after_a_response_the_due_collection_runs_the_oldest_generation_due(coll
 def test_a_ready_worker_collects_during_a_request_only_when_it_makes_very_many_objects(
     collections,
 ):
-    CONF["post_worker_init"](None)
+    CONF["post_worker_init"](a_worker())
     assert gc.get_threshold()[0] == CONF["COLLECT_DURING"][0] >= 100_000
     assert gc.get_freeze_count() > 0
 
@@ -81,7 +96,7 @@ def test_a_ready_worker_has_read_and_compiled_what_pages_use(
     forget_per_version()
     templates.reset()
     widgets.reset()
-    CONF["post_worker_init"](None)
+    CONF["post_worker_init"](a_worker())
     version = current_version()
     with django_assert_num_queries(0):
         for kept in (
@@ -96,3 +111,65 @@ def test_a_ready_worker_has_read_and_compiled_what_pages_use(
         templates.get_template_cache
     )
     assert "django/forms/widgets/select.html" in widgets.get_template_cache
+
+
+SLOW_SERVER = """
+import runpy
+production = runpy.run_path({conf!r})
+bind = {bind!r}
+workers = 1
+timeout = 2
+accesslog = None
+"""
+KEEPING_ALIVE = """
+def post_worker_init(worker):
+    worker.wsgi = production["alive_while_streaming"](worker.wsgi, worker.notify)
+"""
+
+
+def download_from_gunicorn(tmp_path, config):
+    """The body of the slow download (tests/core/slow_download.py) served by gunicorn's sync
+    worker with a 2-second timeout, or the error that cut it short."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    conf = tmp_path / "gunicorn.conf.py"
+    conf.write_text(config.format(conf=str(ROOT / "gunicorn.conf.py"), bind=f"127.0.0.1:{port}"))
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [gunicorn, "-c", str(conf), "tests.core.slow_download:app"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("GET", "/")
+                break
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        try:
+            return connection.getresponse().read()
+        except http.client.HTTPException as error:
+            return error
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_a_download_longer_than_the_worker_timeout_is_sent_whole(tmp_path):
+    body = download_from_gunicorn(tmp_path, SLOW_SERVER + KEEPING_ALIVE)
+    assert body == b"x" * 1000 * slow_download.BLOCKS
+
+
+def test_without_word_from_the_stream_the_worker_is_stopped_mid_download(tmp_path):
+    """What the test above guards against: the same download, the streamed blocks telling the
+    arbiter nothing, is cut off by the timeout."""
+    body = download_from_gunicorn(tmp_path, SLOW_SERVER)
+    assert isinstance(body, http.client.IncompleteRead | http.client.RemoteDisconnected) or (
+        len(body) < 1000 * slow_download.BLOCKS
+    )
