@@ -213,7 +213,8 @@ def feeding_relations():
 
 def _document_terms(values):
     text = " ".join((values["title"], values["names"], values["body"]))
-    return {word for word in words(text) if is_vocabulary_word(word)}
+    # is_vocabulary_word, written out: bulk loads ask it of every word of every document
+    return {word for word in set(words(text)) if word.isalpha() and 2 <= len(word) <= 40}
 
 
 def _count_terms(changes):

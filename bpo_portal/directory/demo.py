@@ -132,8 +132,10 @@ def _description(rng, name, lines, cities):
 
 class _Table:
     """Rows for one table, numbered here and written in bulk: on PostgreSQL with COPY (half
-    the time of multi-row INSERTs, most of which went into building their parameters), elsewhere
-    many rows per INSERT statement.
+    the time of multi-row INSERTs, most of which went into building their parameters), on
+    SQLite with many rows per INSERT statement, sent to the database's own connection in its
+    own `?` style (Django's cursor rewrote each of a statement's thousands of `%s`, about a
+    millisecond a statement; executemany of one row at a time took twice as long).
 
     Every concrete column of the model is written; a value not given takes the field's default.
     Adding and taking rows touches no connection, so another thread can do it (see `_ahead`).
@@ -145,18 +147,18 @@ class _Table:
         self.model = model
         self.copy = connection.vendor == "postgresql"
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        self.names = [f.attname for f in fields]
-        self.defaults = {
-            f.attname: self._value(now if f.name in ("created", "modified") else f.get_default())
+        self.place = {f.attname: index for index, f in enumerate(fields, start=1)}
+        self.defaults = [None] + [
+            self._value(now if f.name in ("created", "modified") else f.get_default())
             for f in fields
-        }
+        ]
         self.next_id = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
         self.rows = []
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in [model._meta.pk, *fields])
         self.prefix = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
+        self.row_sql = "(" + ", ".join(["?"] * (len(fields) + 1)) + ")"
         self.copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-        self.row_sql = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
 
     def _value(self, value):
         return _copy_text(value) if self.copy else value
@@ -164,13 +166,15 @@ class _Table:
     def add(self, **values):
         pk = self.next_id
         self.next_id += 1
-        given = self.defaults | {name: self._value(value) for name, value in values.items()}
-        row = (self._value(pk), *map(given.__getitem__, self.names))
+        row = self.defaults.copy()
+        row[0] = self._value(pk)
+        for name, value in values.items():
+            row[self.place[name]] = self._value(value)
         self.rows.append("\t".join(row) if self.copy else row)
         return pk
 
     def take(self):
-        """The rows added since the last take, as `write` wants them (COPY text or tuples)."""
+        """The rows added since the last take, as `write` wants them (COPY text or lists)."""
         rows, self.rows = self.rows, []
         return "".join(row + "\n" for row in rows) if self.copy else rows
 
@@ -179,10 +183,11 @@ class _Table:
             cursor.cursor.copy_expert(self.copy_sql, io.StringIO(rows), size=1 << 20)
             return
         step = self.ROWS_PER_STATEMENT
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            sql = self.prefix + ", ".join([self.row_sql] * len(chunk))
-            cursor.execute(sql, [value for row in chunk for value in row])
+        with connection.wrap_database_errors:  # raised as Django's errors, as from its cursor
+            for start in range(0, len(rows), step):
+                chunk = rows[start : start + step]
+                sql = self.prefix + ", ".join([self.row_sql] * len(chunk))
+                connection.connection.execute(sql, [value for row in chunk for value in row])
 
 
 def _copy_text(value):
@@ -244,6 +249,25 @@ def _indexes_and_keys_built_after(models):
         for table, name, definition in reversed(constraints):
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
+def _sqlite_cache(megabytes=256):
+    """On SQLite, a page cache of `megabytes` for a bulk load (the default is 2 MB): the name
+    and link indexes grow far beyond it, and every insert at a random place in one then read
+    its pages from the file again. As it was afterwards."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-1024 * megabytes}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def generate(count, seed=0, progress=None):
@@ -330,15 +354,16 @@ def generate(count, seed=0, progress=None):
                 yield [table.take() for table in tables], written
                 written = []
 
-    rows = batches()
-    if connection.vendor == "postgresql":
-        rows = _ahead(rows)  # the next batch is built while the server stores this one
+    # The next batch is built while the database stores this one: PostgreSQL's COPY and
+    # SQLite's statements wait without holding Python's lock.
+    rows = _ahead(batches())
 
     started = time.monotonic()
     done = 0
     with (
         transaction.atomic(),
         _indexes_and_keys_built_after([table.model for table in tables]),
+        _sqlite_cache(),
         connection.cursor() as cursor,
     ):
         for batch, written in rows:

@@ -175,3 +175,31 @@ def test_on_postgresql_the_loaded_tables_are_vacuumed_after_the_load():
         pages = {name: (total, visible) for name, total, visible in cursor.fetchall()}
     assert len(pages) == 3
     assert all(0 < total == visible for total, visible in pages.values()), pages
+
+
+def test_on_sqlite_the_load_has_a_larger_page_cache_and_leaves_it_as_it_was():
+    from django.db import connection
+
+    from bpo_portal.directory import demo
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the page cache size is SQLite's")
+
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before = cache_size()
+    seen = []
+    write = demo._Table.write
+
+    def noting(table, cursor, rows):
+        seen.append(cache_size())
+        return write(table, cursor, rows)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demo._Table, "write", noting)
+        demo.generate(20, seed=3)
+    assert set(seen) == {-1024 * 256} != {before}
+    assert cache_size() == before
