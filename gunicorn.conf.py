@@ -83,24 +83,35 @@ def alive_while_streaming(app, notify):
 
 def post_worker_init(worker):
     """Before the worker takes its first request: compile the templates, build the directory's
-    facet index and read the other values kept per data version. Then set everything loaded so
-    far aside from the garbage collector: it lives as long as the worker, and every full
-    collection would walk it again (tens of milliseconds a time). From then on the collector
-    runs between requests (post_request), not in the middle of one."""
+    facet index and read the other values kept per data version. Each step only spares the
+    first requests some work, so one that fails (the database away for a moment, say) is
+    logged and left to them, rather than stopping the worker, and with it gunicorn. Then set
+    everything loaded so far aside from the garbage collector: it lives as long as the worker,
+    and every full collection would walk it again (tens of milliseconds a time). From then on
+    the collector runs between requests (post_request), not in the middle of one."""
     from importlib import import_module
 
     from django.conf import settings
     from django.template import engines
 
-    from bpo_portal.core.caching import current_version, load_per_version
+    from bpo_portal.core import caching
     from bpo_portal.directory.facets import provider_index
 
-    import_module(settings.ROOT_URLCONF)  # imports the views and what they keep per data version
-    compile_templates(engines["django"])  # and the template tags they load
-    version = current_version()
-    provider_index(version)
-    load_per_version(version)
     worker.wsgi = alive_while_streaming(worker.wsgi, worker.notify)
+    import_module(settings.ROOT_URLCONF)  # imports the views and what they keep per data version
+    steps = {
+        "compiling the templates": lambda: compile_templates(engines["django"]),
+        "building the facet index": lambda: provider_index(caching.current_version()),
+        "reading the values kept per data version": lambda: caching.load_per_version(
+            caching.current_version()
+        ),
+    }
+    for what, step in steps.items():
+        try:
+            step()
+        except Exception:
+            worker.log.exception("Worker start: %s failed; its first requests will do it.", what)
+        worker.notify()  # a long step is no sign of a stuck worker
     gc.freeze()
     gc.set_threshold(*COLLECT_DURING)
 

@@ -777,7 +777,8 @@ def notes():
         "against 35–45 ms for the others of the same run, whenever it reached the worker that "
         "had not shown the page yet. The statistics page keeps the disagreements about figures, "
         "with their sides, subjects and citations, per data version (a figure's save changes "
-        "none of their tables), and its selects offer rows kept the same way; the search "
+        "none of their tables), and its selects offer rows kept the same way (the metrics survive "
+        "a figure's save, the origins, read through the figures, do not); the search "
         "vocabulary is kept while its words and synonyms are unchanged instead of being read "
         "again after every save.",
         "  - `generate_demo_data` on SQLite loads with a 256 MB page cache instead of SQLite's "

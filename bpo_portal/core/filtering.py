@@ -180,9 +180,15 @@ class ChoiceFromRows(ModelChoiceField):
     known_rows = None
 
     def to_python(self, value):
-        if self.known_rows is None or value in self.empty_values:
+        if (
+            self.known_rows is None
+            or value in self.empty_values
+            or (self.null_label is not None and value == self.null_value)
+        ):
             return super().to_python(value)
         self.validate_no_null_characters(value)
+        if isinstance(value, self.queryset.model):
+            value = getattr(value, self.to_field_name)
         row = self.known_rows().get(str(value))
         if row is None:
             raise ValidationError(

@@ -213,8 +213,7 @@ def feeding_relations():
 
 def _document_terms(values):
     text = " ".join((values["title"], values["names"], values["body"]))
-    # is_vocabulary_word, written out: bulk loads ask it of every word of every document
-    return {word for word in set(words(text)) if word.isalpha() and 2 <= len(word) <= 40}
+    return {word for word in set(words(text)) if is_vocabulary_word(word)}
 
 
 def _count_terms(changes):
@@ -823,30 +822,35 @@ def highlight(text, plan, limit=None):
     singles = {a.words[0] for a in wanted if len(a.words) == 1 and not a.prefix}
     singles |= {w for a in wanted if len(a.words) > 1 for w in a.words}
     prefixes = [a.words[0] for a in wanted if a.prefix]
+    before = after = ""
     if limit and len(text) > limit:
         first = next(_hits(text, singles, prefixes), (0, 0))[0]
         start = max(0, first - limit // 3)
-        text = ("…" if start else "") + text[start : start + limit] + "…"
-    out, last = [], 0
+        before, after, text = ("…" if start else ""), "…", text[start : start + limit]
+    out, last = [before], 0
     for start, end in _hits(text, singles, prefixes):
         out.append(html.escape(text[last:start]))
         out.append(f"<mark>{html.escape(text[start:end])}</mark>")
         last = end
-    out.append(html.escape(text[last:]))
+    out.append(html.escape(text[last:]) + after)
     return mark_safe("".join(out))
 
 
 def _hits(text, singles, prefixes):
     """(start, end) of each word of `text` that is one of `singles` or starts with one of
     `prefixes`, once folded. Text in ASCII folds to its lower case, letter for letter, so one
-    pattern finds them all; other text is folded word by word."""
-    if text.isascii():
-        choices = [re.escape(w) for w in sorted(singles)]
-        choices += [re.escape(p) + r"[^\W_]*" for p in prefixes]
-        if not choices:
-            return iter(())
-        pattern = r"(?<![^\W_])(?:" + "|".join(choices) + r")(?![^\W_])"
-        return (m.span() for m in re.finditer(pattern, text.lower()))
+    pattern finds them all; other text is folded word by word (_hits_by_word)."""
+    if not text.isascii():
+        return _hits_by_word(text, singles, prefixes)
+    choices = [re.escape(w) for w in sorted(singles)]
+    choices += [re.escape(p) + r"[^\W_]*" for p in prefixes]
+    if not choices:
+        return iter(())
+    pattern = r"(?<![^\W_])(?:" + "|".join(choices) + r")(?![^\W_])"
+    return (m.span() for m in re.finditer(pattern, text.lower()))
+
+
+def _hits_by_word(text, singles, prefixes):
     return (
         m.span()
         for m in WORD.finditer(text)

@@ -265,9 +265,8 @@ def _sqlite_cache(megabytes=256):
         cursor.execute(f"PRAGMA cache_size = {-1024 * megabytes}")
     try:
         yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+    finally:  # on the connection itself: Django's cursor refuses a transaction gone wrong
+        connection.connection.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def generate(count, seed=0, progress=None):

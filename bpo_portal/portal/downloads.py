@@ -236,7 +236,7 @@ class Table:
         for column in self.columns:
             spans.append((column, start, start + len(column.paths)))
             start += len(column.paths)
-        one_path_each = start == len(self.columns)  # then the values are the row as it is
+        one_path_each = all(len(column.paths) == 1 for column in self.columns)  # rows as read
         for queryset in self.querysets:
             for values in queryset.iterator(chunk_size=CHUNK):
                 if one_path_each:

@@ -156,6 +156,29 @@ def test_matched_words_are_highlighted_and_escaped(client):
     assert "Data &lt;b&gt;<mark>entry</mark>&lt;/b&gt;" in html
 
 
+FOLDED_WORDS = st.text(alphabet="abc01", min_size=1, max_size=6)  # as queries are folded
+
+
+@given(
+    text=st.text(alphabet="abcdeABCDE01_ -.,", max_size=60),
+    singles=st.sets(FOLDED_WORDS, max_size=3),
+    prefixes=st.lists(FOLDED_WORDS, max_size=2),
+)
+@settings(deadline=None)
+def test_ascii_text_is_highlighted_as_word_by_word_folding_would(text, singles, prefixes):
+    """The one-pattern path for ASCII text marks exactly the words the general one does."""
+    fast = list(search._hits(text, singles, prefixes))
+    assert fast == list(search._hits_by_word(text, singles, prefixes))
+
+
+def test_a_long_text_is_cut_around_its_first_match():
+    plan = search.Plan(words=["quokka"], groups=[[search.Alternative(("quokka",))]])
+    text = "Lorem ipsum " * 30 + "the Quokka team " + "dolor sit " * 30
+    snippet = search.highlight(text, plan, limit=60)
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>Quokka</mark>" in snippet and len(snippet) == 2 + 60 + len("<mark></mark>")
+
+
 def test_did_you_mean_offers_the_nearest_word_with_results(client):
     response = client.get(reverse("search"), {"q": "accnting"})
     assert response.context["outcome"].total == 0

@@ -43,8 +43,14 @@ def collections():
 
 
 def a_worker():
-    """What post_worker_init needs of a gunicorn worker."""
-    return SimpleNamespace(wsgi=lambda environ, start_response: [], notify=lambda: None)
+    """What post_worker_init needs of a gunicorn worker: its application, its word to the
+    arbiter (counted) and its log (kept)."""
+    worker = SimpleNamespace(wsgi=lambda environ, start_response: [], notes=0, logged=[])
+    worker.notify = lambda: setattr(worker, "notes", worker.notes + 1)
+    worker.log = SimpleNamespace(
+        exception=lambda message, *args: worker.logged.append(message % args)
+    )
+    return worker
 
 
 def after_request():
@@ -173,3 +179,25 @@ def test_without_word_from_the_stream_the_worker_is_stopped_mid_download(tmp_pat
     assert isinstance(body, http.client.IncompleteRead | http.client.RemoteDisconnected) or (
         len(body) < 1000 * slow_download.BLOCKS
     )
+
+
+@pytest.mark.django_db
+def test_a_failed_start_up_step_is_logged_and_the_worker_starts_all_the_same(
+    collections, monkeypatch
+):
+    from django.db import DatabaseError
+
+    from bpo_portal.core import caching
+
+    def unreachable(version):
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(caching, "load_per_version", unreachable)
+    worker = a_worker()
+    CONF["post_worker_init"](worker)
+    assert worker.logged == [
+        "Worker start: reading the values kept per data version failed; its first requests "
+        "will do it."
+    ]
+    assert worker.notes == 3  # once after each step
+    assert gc.get_freeze_count() > 0  # and on to the end

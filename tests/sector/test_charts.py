@@ -277,7 +277,7 @@ def test_the_charts_cost_no_query_per_figure(client):
             client.get(URL, {"metric": "it-exports"})
         return len(captured)
 
-    queries()  # what is kept per data version is read once; a figure's save keeps it
+    queries()  # reads what is kept per data version: then only what the figures add counts
     before = queries()
     older = Statistic.objects.get(slug="it-exports-jul-mar-fy2022")
     source = older.citations.first().source  # a new source would be one more (single) query
