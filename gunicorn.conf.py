@@ -50,6 +50,24 @@ def compile_templates(engine):
         renderer.get_template(path.relative_to(widgets).as_posix())
 
 
+def prepare_reversing():
+    """Build the tables `reverse()` searches, for the URLconf and for every namespace in it:
+    the first `reverse()` into each would otherwise build them, in every worker (tens of
+    milliseconds for the admin's hundreds of patterns)."""
+    from contextlib import suppress
+
+    from django.urls import NoReverseMatch, get_resolver, reverse
+
+    def namespaces(resolver, prefix=""):
+        for name, (_, inner) in resolver.namespace_dict.items():
+            yield prefix + name
+            yield from namespaces(inner, f"{prefix}{name}:")
+
+    for namespace in namespaces(get_resolver()):
+        with suppress(NoReverseMatch):  # no URL is named "-": the tables are built, then searched
+            reverse(f"{namespace}:-")
+
+
 class _Notifying:
     """A streamed response's blocks, telling the arbiter after each one that the worker is
     alive, as the sync worker itself does only between requests."""
@@ -82,8 +100,8 @@ def alive_while_streaming(app, notify):
 
 
 def post_worker_init(worker):
-    """Before the worker takes its first request: compile the templates, build the directory's
-    facet index and read the other values kept per data version. Each step only spares the
+    """Before the worker takes its first request: compile the templates, prepare the URL
+    reversing, build the directory's facet index and read the other values kept per data version. Each step only spares the
     first requests some work, so one that fails (the database away for a moment, say) is
     logged and left to them, rather than stopping the worker, and with it gunicorn. Then set
     everything loaded so far aside from the garbage collector: it lives as long as the worker,
@@ -101,6 +119,7 @@ def post_worker_init(worker):
     import_module(settings.ROOT_URLCONF)  # imports the views and what they keep per data version
     steps = {
         "compiling the templates": lambda: compile_templates(engines["django"]),
+        "preparing the URL reversing": prepare_reversing,
         "building the facet index": lambda: provider_index(caching.current_version()),
         "reading the values kept per data version": lambda: caching.load_per_version(
             caching.current_version()
