@@ -208,12 +208,19 @@ def compare_grid(*, providers, reference):
     return service_rows, missing_lines
 
 
-def services_overview():
-    """Categories with their service lines and provider counts: two queries."""
-    lines = ServiceLine.objects.with_provider_counts().order_by("name")
-    return ServiceCategory.objects.prefetch_related(
-        Prefetch("service_lines", queryset=lines)
-    ).order_by("position", "name")
+def services_overview(*, counts):
+    """Categories with their service lines, each line with `provider_count` from `counts`
+    ({slug: providers}): two queries."""
+    lines = ServiceLine.objects.order_by("name")
+    categories = list(
+        ServiceCategory.objects.prefetch_related(
+            Prefetch("service_lines", queryset=lines)
+        ).order_by("position", "name")
+    )
+    for category in categories:
+        for line in category.service_lines.all():
+            line.provider_count = counts.get(line.slug, 0)
+    return categories
 
 
 def service_lines_for_export():
@@ -284,12 +291,17 @@ def all_cities():
     return list(City.objects.all())
 
 
-def cities_overview():
-    return (
-        City.objects.annotate(provider_count=Count("provider_links"))
-        .prefetch_related(prefetch_citations())
-        .order_by("name")
-    )
+def cities_overview(*, counts):
+    """Every city with its citations, each with `provider_count` from `counts`
+    ({slug: providers})."""
+    cities = list(City.objects.prefetch_related(prefetch_citations()).order_by("name"))
+    for city in cities:
+        city.provider_count = counts.get(city.slug, 0)
+    return cities
+
+
+def cities_for_export():
+    return City.objects.annotate(provider_count=Count("provider_links")).order_by("name")
 
 
 def city_map(cities):

@@ -151,8 +151,12 @@ def service_list(request):
     if fmt := export_format(request):
         lines = selectors.service_lines_for_export()
         return export_response(fmt, kind_for(ServiceLine), lines, "services")
+    index = provider_index(request_version(request))
+    counts = index.counts_of("lines", index.providers)
     return render(
-        request, "directory/service_list.html", {"categories": selectors.services_overview()}
+        request,
+        "directory/service_list.html",
+        {"categories": selectors.services_overview(counts=counts)},
     )
 
 
@@ -195,10 +199,10 @@ def service_detail(request, slug, city_slug=None):
 @cached_page
 @list_download(City)
 def city_list(request):
-    cities = selectors.cities_overview()
     if fmt := export_format(request):
-        return export_response(fmt, kind_for(City), cities, "cities")
-    cities = list(cities)
+        return export_response(fmt, kind_for(City), selectors.cities_for_export(), "cities")
+    index = provider_index(request_version(request))
+    cities = selectors.cities_overview(counts=index.counts_of("cities", index.providers))
     return render(
         request,
         "directory/city_list.html",

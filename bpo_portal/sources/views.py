@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from bpo_portal.core.caching import cached_page
+from bpo_portal.core.caching import cached_page, request_version
 from bpo_portal.core.exports import export_format, export_response, list_download
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.sources import selectors
@@ -13,10 +13,14 @@ from bpo_portal.sources.models import Source
 @cached_page
 @list_download(Source)
 def source_list(request):
-    sources = selectors.sources_overview()
     if fmt := export_format(request):
-        return export_response(fmt, kind_for(Source), sources, "sources")
-    return render(request, "sources/source_list.html", {"sources": sources})
+        return export_response(fmt, kind_for(Source), selectors.sources_for_export(), "sources")
+    counts = selectors.citation_counts(request_version(request))
+    return render(
+        request,
+        "sources/source_list.html",
+        {"sources": selectors.sources_overview(counts=counts)},
+    )
 
 
 # Footnotes link to a section of page 1, so a page holds more than any real source cites;

@@ -4,6 +4,7 @@ import json
 from collections import Counter
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 
 from bpo_portal.core import exports
@@ -396,7 +397,9 @@ class TestCompare:
 
 
 class TestServices:
-    def test_categories_with_lines_and_counts(self, client, django_assert_max_num_queries):
+    def test_categories_with_lines_and_counts(
+        self, client, worker_ready, django_assert_max_num_queries
+    ):
         with django_assert_max_num_queries(MAX_QUERIES["services"]):
             response = client.get(reverse("directory:service_list"))
         html = text(response)
@@ -407,6 +410,19 @@ class TestServices:
             for line in category.service_lines.all()
         }
         assert counts["call-centres"] == 4 and counts["technical-support"] == 1
+
+    def test_the_counts_from_the_facet_index_are_the_databases(
+        self, client, many_providers, worker_ready, django_assert_max_num_queries
+    ):
+        with django_assert_max_num_queries(MAX_QUERIES["services"]):
+            response = client.get(reverse("directory:service_list"))
+        counts = {
+            line.slug: line.provider_count
+            for category in response.context["categories"]
+            for line in category.service_lines.all()
+        }
+        in_sql = ServiceLine.objects.with_provider_counts()
+        assert counts == {line.slug: line.provider_count for line in in_sql}
 
     def test_service_line_page(self, client):
         response = client.get(reverse("directory:service_detail", args=["technical-support"]))
@@ -485,6 +501,10 @@ class TestCities:
         html = text(response)
         assert html.count('class="map-point"') == 3
         assert "Sindh" in html and "international standards" in html
+        in_sql = City.objects.annotate(provider_count=Count("provider_links"))
+        assert {c.slug: c.provider_count for c in response.context["cities"]} == {
+            c.slug: c.provider_count for c in in_sql
+        }
 
     def test_city_page_says_when_providers_are_not_stated(self, client):
         html = text(client.get(reverse("directory:city_detail", args=["lahore"])))

@@ -10,11 +10,40 @@ pytestmark = pytest.mark.django_db
 
 
 def test_source_list(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # the data version, the citation counts, the sources
         response = client.get(reverse("sources:list"))
     html = response.content.decode()
     assert "Contact-centre outsourcing in Pakistan" in html
     assert "Article · title ours ·" in html  # the title of an untitled article is ours
+    for source in response.context["sources"]:
+        assert source.citation_count == source.citations.count()
+        assert f"{source.citation_count} citation" in html
+
+
+def test_source_list_counts_citations_again_only_when_they_change(
+    client, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counted(response, slug):
+        return {s.slug: s.citation_count for s in response.context["sources"]}[slug]
+
+    url = reverse("sources:list")
+    before = counted(client.get(url), "contact-centres")
+    source = Source.objects.get(slug="contact-centres")
+    source.publisher = "A corrected publisher"
+    with django_capture_on_commit_callbacks(execute=True):  # the data version moves on
+        source.save()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert "A corrected publisher" in response.content.decode()  # the page was made again
+    assert not [q for q in captured if "sources_citation" in q["sql"]]  # the counts were not
+    citation = Citation.objects.filter(source=source).first()
+    citation.pk, citation.section = None, "A second place"
+    with django_capture_on_commit_callbacks(execute=True):
+        citation.save()
+    assert counted(client.get(url), "contact-centres") == before + 1
 
 
 def test_source_page_lists_everything_taken_from_it(
