@@ -662,6 +662,10 @@ def alternatives(word, vocab, may_be_unfinished, plan, typos):
 # have an index of their own (a partial GIN index on PostgreSQL, a second FTS5 table on SQLite),
 # and are ranked in full.
 NUMEROUS = "provider"
+# Its matches are counted up to this many; past it a page says "more than". An exact count of a
+# word most providers hold would read all their rows, and a reader learns nothing from it
+# that a narrower search or the directory's filters do not tell better.
+COUNTED_UP_TO = 1000
 
 
 class _FTS5:
@@ -691,8 +695,8 @@ class _FTS5:
             table=FTS_FEW_TABLE,
         )
 
-    def count_numerous(self):
-        return self.match("count(*)", f'{self.text} AND kind : "{NUMEROUS}"')
+    def numerous_matches(self):
+        return self.match("1", f'{self.text} AND kind : "{NUMEROUS}"', " LIMIT %s")
 
     def numerous_by_name(self):
         return self.match(
@@ -726,8 +730,8 @@ class _TSVector:
         )
         return sql, [self.query, *params, *only]
 
-    def count_numerous(self):
-        return self.match("count(*)", "vector", f"kind = '{NUMEROUS}'")
+    def numerous_matches(self):
+        return self.match("1", "vector", f"kind = '{NUMEROUS}'", " LIMIT %s")
 
     def numerous_by_name(self):
         # ts_rank (weight and frequency) divided by the name's length (normalization 2), so that
@@ -747,8 +751,9 @@ class _TSVector:
 
 
 def _candidates(plan, kinds_wanted, per_kind, counted=True):
-    """({kind: count}, [(kind, document id)] best first within each kind). Without `counted`,
-    the numerous kind's matches are not counted (its count is then missing)."""
+    """({kind: count}, [(kind, document id)] best first within each kind). The numerous kind's
+    count stops at COUNTED_UP_TO + 1; without `counted`, its matches are not counted (its count
+    is then missing)."""
     if not plan.groups:
         return {}, []
     queries = (_TSVector if connection.vendor == "postgresql" else _FTS5)(plan)
@@ -763,8 +768,10 @@ def _candidates(plan, kinds_wanted, per_kind, counted=True):
                 ranked.append((kind, pk))
         if not kinds_wanted or NUMEROUS in kinds_wanted:
             if counted:
-                sql, params = queries.count_numerous()
-                cursor.execute(sql, params)
+                sql, params = queries.numerous_matches()
+                cursor.execute(
+                    f"SELECT count(*) FROM ({sql}) AS matches", [*params, COUNTED_UP_TO + 1]
+                )
                 if count := cursor.fetchone()[0]:
                     counts[NUMEROUS] = count
             if NUMEROUS in counts or not counted:
@@ -797,6 +804,7 @@ class Group:
     kind: object
     count: int
     results: list
+    more: bool = False  # more matches than `count` (COUNTED_UP_TO): they were not all counted
 
     @property
     def label(self):
@@ -811,8 +819,12 @@ class Outcome:
     total: int
     suggestion: str = ""
 
+    @property
+    def more(self):
+        return any(g.more for g in self.groups)
+
     def summary(self):
-        parts = [f"{g.count:,} {g.label}" for g in self.groups]
+        parts = [f"{g.count:,}{'+' if g.more else ''} {g.label}" for g in self.groups]
         return ", ".join(parts)
 
 
@@ -909,7 +921,8 @@ def run(query, *, kinds_wanted=(), per_kind=10, version=0):
             )
             for tier, _, why, document in ranked[:per_kind]
         ]
-        groups.append(Group(kind, counts.get(kind.prefix, 0), results))
+        count = counts.get(kind.prefix, 0)
+        groups.append(Group(kind, min(count, COUNTED_UP_TO), results, count > COUNTED_UP_TO))
     groups.sort(key=lambda g: (min(r.tier for r in g.results), g.kind.search_order))
     outcome = Outcome(query, plan, groups, sum(g.count for g in groups))
     if not outcome.total:

@@ -307,6 +307,20 @@ def test_suggestions_are_the_best_results_of_a_search(
     assert bool(expected) == (query != "zzzq")
 
 
+def test_past_the_counting_limit_the_page_says_more_than(client, many_providers, monkeypatch):
+    search.rebuild()
+    monkeypatch.setattr(search, "COUNTED_UP_TO", 100)  # 120 bulk providers match "bulk"
+    response = client.get(reverse("search"), {"q": "bulk"})
+    (group,) = [g for g in response.context["outcome"].groups if g.kind.prefix == "provider"]
+    assert (group.count, group.more) == (100, True)
+    html = response.content.decode()
+    assert "More than 100 results for “bulk”" in html and '<span class="count">100+</span>' in html
+    assert "All the matching providers in the directory" in html
+    response = client.get(reverse("search"), {"q": "bulk provider 007"})
+    (group,) = [g for g in response.context["outcome"].groups if g.kind.prefix == "provider"]
+    assert (group.count, group.more) == (1, False)  # fewer: counted exactly
+
+
 def test_query_counts(client, many_providers, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         client.get(reverse("search"), {"q": "bulk provider support"})
