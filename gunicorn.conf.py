@@ -101,12 +101,13 @@ def alive_while_streaming(app, notify):
 
 def post_worker_init(worker):
     """Before the worker takes its first request: compile the templates, prepare the URL
-    reversing, build the directory's facet index and read the other values kept per data version. Each step only spares the
-    first requests some work, so one that fails (the database away for a moment, say) is
-    logged and left to them, rather than stopping the worker, and with it gunicorn. Then set
-    everything loaded so far aside from the garbage collector: it lives as long as the worker,
-    and every full collection would walk it again (tens of milliseconds a time). From then on
-    the collector runs between requests (post_request), not in the middle of one."""
+    reversing, build the directory's facet index and read the other values kept per data
+    version. Each step only spares the first requests some work, so one that fails (the
+    database away for a moment, say) is logged and left to them, rather than stopping the
+    worker, and with it gunicorn. Then set everything loaded so far aside from the garbage
+    collector: it lives as long as the worker, and every full collection would walk it again
+    (tens of milliseconds a time). From then on the collector runs between requests
+    (post_request), not in the middle of one."""
     from importlib import import_module
 
     from django.conf import settings
