@@ -218,8 +218,7 @@ def services_overview(*, counts):
         ).order_by("position", "name")
     )
     for category in categories:
-        for line in category.service_lines.all():
-            line.provider_count = counts.get(line.slug, 0)
+        _with_provider_counts(category.service_lines.all(), counts)
     return categories
 
 
@@ -278,9 +277,7 @@ def related_service_lines(*, line, counts):
         .distinct()
         .order_by("name")
     )
-    for other in related:
-        other.provider_count = counts.get(other.slug, 0)
-    return related
+    return _with_provider_counts(related, counts)
 
 
 def city_slug_exists(*, slug):
@@ -294,10 +291,15 @@ def all_cities():
 def cities_overview(*, counts):
     """Every city with its citations, each with `provider_count` from `counts`
     ({slug: providers})."""
-    cities = list(City.objects.prefetch_related(prefetch_citations()).order_by("name"))
-    for city in cities:
-        city.provider_count = counts.get(city.slug, 0)
-    return cities
+    cities = City.objects.prefetch_related(prefetch_citations()).order_by("name")
+    return _with_provider_counts(list(cities), counts)
+
+
+def _with_provider_counts(rows, counts):
+    """`rows`, each given `provider_count` from `counts` ({slug: providers})."""
+    for row in rows:
+        row.provider_count = counts.get(row.slug, 0)
+    return rows
 
 
 def cities_for_export():

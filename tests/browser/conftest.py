@@ -35,10 +35,10 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API refuses to start inside a running event loop; Django's async-unsafe
-    # checks would then trip in the live server thread, so allow them for the test process.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # checks would then trip in the live server thread, so allow them while the browser runs.
     # Playwright starts Chromium with a fresh, temporary profile of its own on every launch.
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         instance = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
         yield instance
         instance.close()

@@ -23,9 +23,7 @@ PRODUCTION_ENV = {
 
 
 def run_manage(env, *args):
-    # as a deployment starts: without the test process's allowance for Playwright's event loop
-    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environment = {**inherited, "DATABASE_URL": "sqlite:///:memory:", **env}
+    environment = {**os.environ, "DATABASE_URL": "sqlite:///:memory:", **env}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -329,7 +329,9 @@ def chromium():
 
 
 @pytest.mark.browser
-def test_drawn_on_a_phone_the_text_is_12_px_or_more_and_nothing_is_cut_off(client, newer_exports):
+def test_drawn_on_a_phone_the_text_is_12_px_or_more_and_nothing_is_cut_off(
+    client, newer_exports, monkeypatch
+):
     """Chromium, 360 px wide, measures every text of every chart as it draws it."""
     older, newer = newer_exports
     it_exports(
@@ -348,7 +350,7 @@ def test_drawn_on_a_phone_the_text_is_12_px_or_more_and_nothing_is_cut_off(clien
     html = re.sub(r"<script\b[^>]*></script>", "", html)
     from playwright.sync_api import sync_playwright
 
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see tests/browser/conftest.py
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
         tab = browser.new_page(viewport={"width": 360, "height": 800})
