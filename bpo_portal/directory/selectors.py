@@ -13,11 +13,6 @@ from bpo_portal.directory.models import (
     Industry,
     Market,
     Provider,
-    ProviderAlias,
-    ProviderCity,
-    ProviderIndustry,
-    ProviderMarket,
-    ProviderService,
     ServiceCategory,
     ServiceLine,
 )
@@ -87,16 +82,17 @@ def provider_profile(*, slug, index, reference):
     _load_links(
         [provider],
         reference,
-        aliases=ProviderAlias.objects.all(),
-        service_links=ProviderService.objects.order_by(
-            "service_line__category__position", "service_line__name"
-        ),
-        city_links=ProviderCity.objects.all(),
-        market_links=ProviderMarket.objects.all(),
-        industry_links=ProviderIndustry.objects.all(),
+        "aliases",
+        "service_links",
+        "city_links",
+        "market_links",
+        "industry_links",
     )
     groups = {}
-    for link in provider.service_links.all():
+    for link in sorted(
+        provider.service_links.all(),
+        key=lambda link: (link.service_line.category.position, link.service_line.name),
+    ):
         groups.setdefault(link.service_line.category, []).append(link)
     return Profile(
         provider, list(groups.items()), similar_providers(provider=provider, index=index)
@@ -112,19 +108,14 @@ LINK_TARGETS = {
 }
 
 
-def _read_links(providers, reference, **relations):
-    """Each relation of `providers` in one plain query, with the rows the links point to
-    taken from `reference`."""
-    for relation, queryset in relations.items():
-        prefetch_reverse(providers, relation, queryset)
+def _load_links(providers, reference, *relations):
+    """Each relation of `providers` in one plain query, with the rows the links point to taken
+    from `reference`; then the citations of the providers and of all their links in one query."""
+    for relation in relations:
+        prefetch_reverse(providers, relation)
         if relation in LINK_TARGETS:
             links = [link for provider in providers for link in getattr(provider, relation).all()]
             join_reference(links, LINK_TARGETS[relation], reference)
-
-
-def _load_links(providers, reference, **relations):
-    """_read_links(), then the citations of the providers and of all their links in one query."""
-    _read_links(providers, reference, **relations)
     attach_citations(
         [
             *providers,
@@ -187,12 +178,7 @@ def providers_for_compare(*, slugs, reference):
     providers = list(
         Provider.objects.filter(slug__in=slugs).select_related("parent").order_by("slug")
     )
-    _load_links(
-        providers,
-        reference,
-        service_links=ProviderService.objects.all(),
-        city_links=ProviderCity.objects.all(),
-    )
+    _load_links(providers, reference, "service_links", "city_links")
     return providers
 
 
@@ -257,8 +243,9 @@ class OfferingRows:
         ids = list(self.ordered_ids[window])
         rows = Provider.objects.in_bulk(ids)
         providers = [rows[pk] for pk in ids]
-        links = ProviderService.objects.filter(service_line=self.line)
-        prefetch_reverse(providers, "service_links", links, to_attr="cited_links")
+        prefetch_reverse(
+            providers, "service_links", to_attr="cited_links", service_line_id=[self.line.pk]
+        )
         attach_citations(
             [link for provider in providers for link in provider.cited_links],
             sources=self.reference[Source],

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from bpo_portal.core.links import url_for
 from bpo_portal.core.models import TimeStampedModel
+from bpo_portal.core.prefetching import plain_rows
 
 web_address = URLValidator(
     schemes=["http", "https"], message="Give a web address starting with http:// or https://."
@@ -251,17 +252,26 @@ def attach_citations(facts, sources=None):
     if not facts:
         return
     types = ContentType.objects.get_for_models(*{type(fact) for fact in facts})
-    wanted = {}
-    for fact in facts:
-        wanted.setdefault(types[type(fact)].pk, set()).add(fact.pk)
-    condition = models.Q()
-    for type_pk, pks in wanted.items():
-        condition |= models.Q(content_type_id=type_pk, object_id__in=pks)
-    citations = (
-        Citation.objects.defer("created", "modified") if sources is not None else shown_citations()
-    )
-    citations = list(citations.filter(condition))
-    if sources is not None:
+    wanted = {(types[type(fact)].pk, fact.pk) for fact in facts}
+    if sources is None:
+        pks_of_type = {}
+        for type_pk, pk in wanted:
+            pks_of_type.setdefault(type_pk, []).append(pk)
+        condition = models.Q()
+        for type_pk, pks in pks_of_type.items():
+            condition |= models.Q(content_type_id=type_pk, object_id__in=pks)
+        citations = list(shown_citations().filter(condition))
+    else:
+        # Every pairing of the facts' types and ids, then the facts' own: one plain statement.
+        citations = [
+            citation
+            for citation in plain_rows(
+                Citation,
+                content_type_id={type_pk for type_pk, _ in wanted},
+                object_id={pk for _, pk in wanted},
+            )
+            if (citation.content_type_id, citation.object_id) in wanted
+        ]
         if missing := {c.source_id for c in citations} - sources.keys():
             sources = sources | Source.objects.in_bulk(missing)
         for citation in citations:

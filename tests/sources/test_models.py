@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from bpo_portal.directory.models import Organisation, Provider
 from bpo_portal.sources.models import Citation, Source, attach_citations
-from tests.factories import OrganisationFactory, SourceFactory
+from tests.factories import OrganisationFactory, ProviderFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +81,19 @@ def test_citations_take_their_sources_from_those_given_and_read_the_missing_ones
         shown = {fact.cited()[0].source.slug for fact in facts}
     assert shown == {s.slug for s in [known, *added]}
     assert next(f for f in facts if f.cited()[0].source_id == known.pk).cited()[0].source is known
+
+
+def test_citations_go_to_their_own_fact_when_facts_of_two_kinds_share_an_id(
+    django_assert_num_queries,
+):
+    sources = [SourceFactory(slug=slug) for slug in ["of-the-organisation", "of-the-provider"]]
+    organisation = OrganisationFactory(cite=sources[0])
+    provider = ProviderFactory(pk=organisation.pk + 10_000, cite=sources[1])
+    twin = OrganisationFactory(pk=provider.pk, cite=SourceFactory(slug="of-the-twin"))
+    # The twin's citation is not the provider's, and its source is not read.
+    with django_assert_num_queries(1):
+        attach_citations([organisation, provider], sources={s.pk: s for s in sources})
+    assert [c.source.slug for c in organisation.cited()] == ["of-the-organisation"]
+    assert [c.source.slug for c in provider.cited()] == ["of-the-provider"]
+    attach_citations([twin], sources={})
+    assert [c.source.slug for c in twin.cited()] == ["of-the-twin"]
