@@ -791,6 +791,13 @@ def notes():
         "read, where each value went through a chain of type checks twice (CSV and SQLite): "
         "at 100,000 providers on PostgreSQL, in process, 31.1 to 21.5 s, every file's hash the "
         "same.",
+        "  - A profile's five kinds of link rows, a comparison's two and the citations of all of "
+        "them are read with one plain statement each, made into model instances without a "
+        "queryset (`plain_rows` in bpo_portal/core/prefetching.py), and the data version every "
+        "request reads likewise: building and compiling a queryset cost about half a millisecond, "
+        "more than running it. In process at 100,000 providers on SQLite, a profile's data 6.3 to "
+        "2.9 ms, a comparison's 5.4 to 3.8 ms, the version read 310 to 22 µs. "
+        "docs/profile-loadtest.md has the load test's profile that led to it.",
         "- The machine is shared: the CPU check in each leg's line above says how much of the two "
         "cores the benchmark could have (the load test waits up to three minutes for a check "
         "of at least 1.8 before it starts). Figures from a run whose check is well below 2.0 "
