@@ -1,10 +1,16 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_migrate,
+    post_save,
+    pre_save,
+)
 
 
 class CoreConfig(AppConfig):
-    """The base layer: shared models, the kind registry, caching, exports and filter helpers.
+    """The base layer: shared models, the kind registry, the change journal, caching, exports
+    and filter helpers.
 
     It imports no other app of the project."""
 
@@ -14,19 +20,19 @@ class CoreConfig(AppConfig):
     def ready(self):
         from simple_history.signals import post_create_historical_record
 
-        from bpo_portal.core import changes, checks, search  # noqa: F401  (deploy checks)
-        from bpo_portal.core.caching import on_links_changed, on_save_or_delete, watch
+        from bpo_portal.core import changes, checks, journal, search  # noqa: F401 (checks)
         from bpo_portal.core.kinds import Kind, register
         from bpo_portal.core.models import Synonym
 
         register(Kind(model=Synonym, prefix="synonym", section="synonyms", natural_key=("term",)))
-        connection_created.connect(watch, dispatch_uid="bpo-watch-statements")
-        post_save.connect(on_save_or_delete, dispatch_uid="bpo-data-version-save")
-        post_delete.connect(on_save_or_delete, dispatch_uid="bpo-data-version-delete")
-        m2m_changed.connect(on_links_changed, dispatch_uid="bpo-data-version-m2m")
-        post_save.connect(search.on_saved, dispatch_uid="bpo-search-save")
+        # The change journal hears every save, delete and relink of a journalled model.
+        pre_save.connect(journal.before_save, dispatch_uid="bpo-journal-before-save")
+        post_save.connect(journal.on_save_or_delete, dispatch_uid="bpo-journal-save")
+        post_delete.connect(journal.on_save_or_delete, dispatch_uid="bpo-journal-delete")
+        m2m_changed.connect(journal.on_links_changed, dispatch_uid="bpo-journal-m2m")
+        post_migrate.connect(journal.after_migrate, sender=self, dispatch_uid="bpo-journal-mig")
+        journal.subscribe(search.on_recorded)
         pre_save.connect(changes.on_restore, dispatch_uid="bpo-restore-without-history")
         post_create_historical_record.connect(
             changes.on_history_record, dispatch_uid="bpo-public-changes"
         )
-        post_delete.connect(search.on_deleted, dispatch_uid="bpo-search-delete")

@@ -1,8 +1,8 @@
 """The one cache mechanism.
 
-One `DataVersion` row counts changes to the knowledge base: a transaction that saves, deletes or
-relinks knowledge rows bumps it once, when it commits, and records there which tables it wrote
-(every statement passes through `_watch`, which notes the tables it names).
+One `DataVersion` row counts changes to the knowledge base: the change journal
+(core/journal.py) moves it once per transaction that writes knowledge, in that transaction, and
+records there which tables it wrote.
 
 `cached_page` stores a public page with the tables read to compute it and serves it while none
 of them has changed since: a provider's save leaves the statistics page cached. What a page
@@ -19,15 +19,17 @@ import functools
 import hashlib
 import logging
 import re
+import time
 from contextlib import contextmanager
 from functools import wraps
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F
 from django.http import HttpResponse
 
-from bpo_portal.core.kinds import knowledge_models
+from bpo_portal.core.exports import export_format
+from bpo_portal.core.journal import EVERYTHING, record_everything
 from bpo_portal.core.models import DataVersion
 
 TIMEOUT = 60 * 60
@@ -38,9 +40,6 @@ try:
 except ImportError:  # the Redis client is only needed when CACHE_URL names a Redis server
     RedisError = OSError
 CACHE_ERRORS = (OSError, EOFError, RedisError)
-
-
-EVERYTHING = "*"  # stands for every table: a change that may touch any, a page that needs all
 
 
 def current_version():
@@ -84,46 +83,13 @@ def tables_in(sql):
     return data_tables().intersection(_TOKEN.findall(sql))
 
 
-def _watch(execute, sql, params, many, context):
-    """Execute wrapper: a statement notes the tables it names as read while a page is computed,
-    and, unless it is a SELECT, as written by the transaction it runs in (a save outside one
-    bumps every table)."""
-    text = sql if isinstance(sql, str) else str(sql)
-    reading = _reading.get()
-    is_select = text.lstrip()[:6].upper() == "SELECT"
-    if reading is not None or not is_select:
-        tables = tables_in(text)
-        if reading is not None:
-            reading.update(tables)
-        if not is_select and context["connection"].atomic_blocks:
-            _written(context["connection"]).update(tables)
+def _note_reads(execute, sql, params, many, context):
+    """Execute wrapper, while a page or a per-version value is computed: note the tables each
+    statement names as read."""
+    tables = _reading.get()
+    if tables is not None:
+        tables.update(tables_in(sql if isinstance(sql, str) else str(sql)))
     return execute(sql, params, many, context)
-
-
-def _written(connection):
-    """The tables written in the connection's current transaction, so far. A transaction that
-    ends without a bump (rolled back, or changing no knowledge) leaves its tables to nobody."""
-    outermost = connection.atomic_blocks[0]
-    if connection.bpo_written_in is not outermost:
-        connection.bpo_written_in, connection.bpo_written = outermost, set()
-    return connection.bpo_written
-
-
-def watch(sender=None, connection=None, **kwargs):
-    """Watch a connection's statements (connection_created receiver). First in line, so that
-    a wrapper added and removed around a block (as query counters do) never removes it."""
-    if _watch not in connection.execute_wrappers:
-        connection.bpo_written, connection.bpo_written_in = set(), None
-        connection.execute_wrappers.insert(0, _watch)
-
-
-def take_written(connection):
-    """The tables written in the transaction that has just committed on `connection`; None
-    when nobody watched."""
-    if _watch not in connection.execute_wrappers:
-        return None
-    written, connection.bpo_written, connection.bpo_written_in = connection.bpo_written, set(), None
-    return written
 
 
 @contextmanager
@@ -131,9 +97,14 @@ def reading():
     """Collect the tables read inside the block (also by blocks within it) into the set it
     gives; they count as read by the block around it too."""
     tables = set()
+    outermost = _reading.get() is None
     token = _reading.set(tables)
     try:
-        yield tables
+        if outermost:
+            with connection.execute_wrapper(_note_reads):
+                yield tables
+        else:
+            yield tables
     finally:
         _reading.reset(token)
         note_read(tables)
@@ -196,51 +167,15 @@ def forget_per_version():
     _stamps.clear()
 
 
-def bump_version(tables=None):
-    """A new data version, in which `tables` changed; None: any table may have changed."""
-    versions = DataVersion.objects.filter(pk=1)
-    with transaction.atomic():
-        if not versions.update(number=F("number") + 1):  # first: it locks the row
-            DataVersion.objects.create(pk=1, number=1)
-        number, changed = versions.values_list("number", "changed").get()
-        if tables is None:
-            changed, tables = {}, (EVERYTHING,)
-        versions.update(changed={**changed, **dict.fromkeys(tables, number)})
-
-
-def bump_after_commit():
-    """Bump the version once the current transaction commits, once however much it saved,
-    with the tables it wrote.
-
-    Outside a transaction (autocommit) the change is already committed: bump now, for every
-    table, as receivers of the same save may still be writing.
-    """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        bump_version()
-        return
-    pending = getattr(connection, "bpo_pending_bump", None)
-    if pending and any(func is pending for _, func, _ in connection.run_on_commit):
-        return  # already to run when this transaction commits
-
-    def bump():
-        connection.bpo_pending_bump = None
-        bump_version(take_written(connection))
-
-    connection.bpo_pending_bump = bump
-    transaction.on_commit(bump)
-
-
-def on_save_or_delete(sender, **kwargs):
-    """Signal receiver: a row was saved or deleted."""
-    if sender in knowledge_models():
-        bump_after_commit()
-
-
-def on_links_changed(sender, instance, action, **kwargs):
-    """Signal receiver: a many-to-many field of a row changed."""
-    if action.startswith("post_") and type(instance) in knowledge_models():
-        bump_after_commit()
+def after_restore(using="default"):
+    """Call after a database is restored from a backup: the version it brings may be lower
+    than what this or another process has cached, so it jumps past any number reached before
+    (the clock in microseconds) and every derived store starts again."""
+    with transaction.atomic(using=using):
+        DataVersion.objects.using(using).update_or_create(
+            pk=1, defaults={"number": time.time_ns() // 1000, "first_entry": None}
+        )
+        record_everything(using)
 
 
 def request_stamp(request):
@@ -263,6 +198,8 @@ def still_fresh(computed, tables, stamp):
     """Whether what was computed at version `computed` from `tables` (a page, a per-version
     value) still shows the data of `stamp`."""
     version, changed = stamp
+    if computed > version:
+        return False  # computed from another history of the database (a restore)
     if EVERYTHING in tables:
         return computed >= version
     return all(changed.get(table, 0) <= computed for table in (EVERYTHING, *tables))
@@ -297,27 +234,34 @@ def versioned(request, name, parts, compute):
 def shares_nothing_personal(request, response):
     """Whether a computed page may be served to everyone: a plain 200 page that shows no message
     (one carried over, or one about this request's input) and holds no CSRF token."""
-    messages = getattr(request, "_messages", None)
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not (messages is not None and len(messages))
+        and not len(get_messages(request))
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
     )
 
 
+def brings_messages(request):
+    """Whether the request carries messages to show (a cookie that holds none does not count)."""
+    return "messages" in request.COOKIES and bool(len(get_messages(request)))
+
+
 def cached_page(view):
     """Serve a public page from the cache while the tables it was computed from are unchanged,
-    before any other query.
+    before any other query, with the headers it was computed with.
 
-    A request bringing a message with it is always computed, and only pages that share nothing
-    personal are stored (see shares_nothing_personal)."""
+    A request bringing a message with it, and a download, are always computed; only pages
+    that share nothing personal are stored (see shares_nothing_personal)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        downloads = "format" in request.GET  # streamed, never stored
-        if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES or downloads:
+        if (
+            request.method not in ("GET", "HEAD")
+            or export_format(request)  # streamed, never stored
+            or brings_messages(request)
+        ):
             return view(request, *args, **kwargs)
         # The host and scheme are part of a page (its canonical address, its links).
         where = (request.scheme, request.get_host(), request.get_full_path())
@@ -325,14 +269,13 @@ def cached_page(view):
         key = cache_key("page", where)
         hit = cache_get(key)
         if hit is not None:
-            content, content_type, computed, tables = hit
+            content, headers, computed, tables = hit
             if still_fresh(computed, tables, stamp):
-                return HttpResponse(content, content_type=content_type)
-        watch(connection=connection)
+                return HttpResponse(content, headers=headers)
         with reading() as tables:
             response = view(request, *args, **kwargs)
         if shares_nothing_personal(request, response):
-            cache_set(key, (response.content, response["Content-Type"], stamp[0], tables))
+            cache_set(key, (response.content, dict(response.items()), stamp[0], tables))
         return response
 
     return wrapper

@@ -11,7 +11,9 @@ a kind means the model, its migration, its declaration, the fixture and its temp
 - `columns`: the public CSV/JSON export of its list page (defaults to `fields` and `url`);
 - `describe_with`: the relations `describe()` follows, fetched with the row on source pages;
 - `search`: the text fields site search indexes, with their weight ("A" names, "B" other names,
-  "C" descriptions), and `search_order`, where its results come among equally good ones.
+  "C" descriptions), and `search_order`, where its results come among equally good ones;
+- `part_of`: the foreign keys to the rows it belongs to (a provider's link to a city is part of
+  the provider): the change journal records a change to it as a change to them too.
 
 Apps declare their kinds in `<app>/kinds.py`, imported when the app is ready, in an order that
 lets every foreign key point to a kind declared before it.
@@ -34,6 +36,7 @@ class Kind:
     describe_with: tuple = ()
     search: dict = field(default_factory=dict)
     search_order: int = 50  # where its results come among equally good ones (lower first)
+    part_of: tuple = ()
 
     @property
     def label(self):

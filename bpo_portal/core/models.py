@@ -2,10 +2,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from bpo_portal.core.journal import JournalledQuerySet
+
 
 class TimeStampedModel(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
+
+    # Bulk writes (update, bulk_create, bulk_update) are journalled like saves.
+    objects = JournalledQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -38,12 +43,32 @@ class DataVersion(models.Model):
     number = models.PositiveBigIntegerField(default=0)
     # {table: number of the last change to it}; "*" for a change that may touch any table.
     changed = models.JSONField(default=dict)
+    # The first journal entry of the transaction that made this number: a transaction moves
+    # the number once, however many entries it writes.
+    first_entry = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = "data version"
 
     def __str__(self):
         return f"Data version {self.number}"
+
+
+class JournalEntry(models.Model):
+    """One write to knowledge: a row of a table (or, with no id, any row of it; the table "*":
+    any row of any table), written in the same transaction as the change (core/journal.py).
+    The stores derived from the knowledge read it to catch up."""
+
+    table = models.CharField(max_length=100)
+    object_id = models.BigIntegerField(null=True, blank=True)  # the row may be gone
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "journal entries"
+
+    def __str__(self):
+        return f"{self.table} {self.object_id or 'every row'}"
 
 
 class SearchDocument(models.Model):

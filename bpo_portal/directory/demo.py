@@ -19,15 +19,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from bpo_portal.core import search
-from bpo_portal.core.caching import bump_version
+from bpo_portal.core.journal import record_everything
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.core.links import url_for
 from bpo_portal.core.models import LoadedRecord, SearchDocument
-from bpo_portal.directory.facets import record
 from bpo_portal.directory.models import (
     City,
     Provider,
-    ProviderChange,
     ProviderCity,
     ProviderService,
     ServiceLine,
@@ -377,14 +375,13 @@ def generate(count, seed=0, progress=None):
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit = 1000")  # statistics from a sample, in a second
         cursor.execute("ANALYZE")
-        record(ProviderChange.Scope.ALL)  # written in bulk, so no signal told the facet index
+        record_everything()  # written around the ORM: the journal is told by hand
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # As after any bulk load: the new rows marked all-visible (index-only scans need no
         # table visit) now, not whenever autovacuum reaches them amid the first requests.
         names = ", ".join(connection.ops.quote_name(t.model._meta.db_table) for t in tables)
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM {names}")
-    bump_version()
     return count
 
 
@@ -400,9 +397,16 @@ def _ahead(items):
 
 
 def raw_delete(rows):
-    """Delete in one statement, without a signal per row: the change log, history and search
-    index are not told of demo rows, which they never held as curated knowledge."""
-    return rows._raw_delete(rows.db)
+    """Delete by key, 500 rows a statement, without a signal per row: the change log, history
+    and search index are not told of demo rows, which they never held as curated knowledge."""
+    pks = list(rows.values_list("pk", flat=True))
+    table = connection.ops.quote_name(rows.model._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE id IN ({marks})", chunk)
+    return len(pks)
 
 
 def clear():
@@ -423,6 +427,5 @@ def clear():
         for rows in links.values():
             deleted = raw_delete(rows)  # the providers last
         Source.objects.filter(slug=DEMO_SOURCE["slug"], citations__isnull=True).delete()
-        record(ProviderChange.Scope.ALL)
-    bump_version()
+        record_everything()
     return deleted

@@ -10,12 +10,12 @@ It also keeps each provider's place in name order (its rank), so that a page of 
 list is sorted here, without sending the matching ids back to the database.
 
 Each worker process builds the index once (plain SELECTs over the provider and link
-tables), then keeps it in step with the database through a journal: every save or delete of a
-provider or of one of its links writes a `ProviderChange` row in the same transaction. When a
-request sees a new data version, the index reads the journal rows it has not seen and reads
-those providers again; a change to the names or grouping of the values reloads the values, and
-a bulk change (demo data) rebuilds everything. Readers never see the index behind the data
-version they read.
+tables), then keeps it in step with the database through the change journal (core/journal.py),
+which names every provider written, however it was written (a link to a service line or a city
+is part of its provider). When a request sees a new data version, the index reads the journal
+entries it has not seen and reads those providers again; a change to the names or grouping of
+the values reloads the values, and a change to every row rebuilds everything. Readers never see
+the index behind the data version they read.
 """
 
 import heapq
@@ -24,19 +24,18 @@ import time
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db import connection
-from django.utils import timezone
 from pyroaring import BitMap
 
 from bpo_portal.core.caching import depends_on_everything
+from bpo_portal.core.journal import EVERYTHING, KEPT
+from bpo_portal.core.models import JournalEntry
 from bpo_portal.directory.models import (
     City,
     Industry,
     IndustryServiceLine,
     Provider,
-    ProviderChange,
     ProviderCity,
     ProviderIndustry,
     ProviderService,
@@ -50,8 +49,8 @@ REREAD_LIMIT = 5000
 # than placing them one by one.
 REPLACE_LIMIT = 50
 NO_YEAR = -1
-# Journal rows are kept for a day; an index that has not caught up for half of that rebuilds.
-JOURNAL_KEPT = timedelta(days=1)
+# The tables whose rows are the facets' values: a change to one reloads the values.
+VALUE_MODELS = (ServiceLine, ServiceCategory, City, Industry, IndustryServiceLine)
 _lock = threading.Lock()
 _indexes = {}
 
@@ -128,7 +127,7 @@ class ProviderIndex:
     def build(self, version):
         self.__init__()
         self.last_change = (
-            ProviderChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            JournalEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
         )
         self.values = Values.load()
         # Plain cursors: a million rows read through the ORM would take seconds longer.
@@ -188,22 +187,23 @@ class ProviderIndex:
 
     def sync(self, version):
         """Catch up with the journal; called when a request sees a new data version."""
-        if time.monotonic() - self.synced > JOURNAL_KEPT.total_seconds() / 2:
-            self.build(version)  # journal rows it has not read may have been pruned
+        if version < self.version or time.monotonic() - self.synced > KEPT.total_seconds() / 2:
+            self.build(version)  # another history (a restore), or entries pruned unread
             return
+        providers = Provider._meta.db_table
+        values = {model._meta.db_table for model in VALUE_MODELS}
         changes = list(
-            ProviderChange.objects.filter(id__gt=self.last_change).values_list(
-                "id", "scope", "provider_id"
-            )
+            JournalEntry.objects.filter(
+                id__gt=self.last_change, table__in=[EVERYTHING, providers, *values]
+            ).values_list("id", "table", "object_id")
         )
-        scopes = {scope for _, scope, _ in changes}
-        providers = {pk for _, scope, pk in changes if scope == ProviderChange.Scope.PROVIDER}
-        if ProviderChange.Scope.ALL in scopes or len(providers) > REREAD_LIMIT:
+        pks = {pk for _, table, pk in changes if table == providers}
+        if None in pks or len(pks) > REREAD_LIMIT or any(t == EVERYTHING for _, t, _ in changes):
             self.build(version)
             return
-        if providers:
-            self._reread(providers)
-        if ProviderChange.Scope.VALUES in scopes:
+        if pks:
+            self._reread(pks)
+        if any(table in values for _, table, _ in changes):
             self.values = Values.load()
         if changes:
             self._group_categories()
@@ -434,47 +434,3 @@ def forget_indexes():
     """Drop every index of this process (tests roll back what the journal recorded)."""
     with _lock:
         _indexes.clear()
-
-
-# The journal
-
-
-def record(scope, provider_id=None):
-    """Write a journal row in the current transaction.
-
-    On PostgreSQL, transactions that write the journal are serialised by a transaction-scoped
-    advisory lock, so journal ids become visible in the order they were given and an index that
-    has read up to id N can never later meet a smaller one (SQLite has one writer at a time).
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [JOURNAL_LOCK])
-    change = ProviderChange.objects.create(scope=scope, provider_id=provider_id)
-    if change.pk % 1000 == 0:
-        ProviderChange.objects.filter(created__lt=timezone.now() - JOURNAL_KEPT).delete()
-
-
-JOURNAL_LOCK = 0x6270_6F66  # any constant shared by every writer
-
-
-def on_provider_saved(sender, instance, **kwargs):
-    record(ProviderChange.Scope.PROVIDER, instance.pk)
-
-
-def on_link_saved(sender, instance, **kwargs):
-    record(ProviderChange.Scope.PROVIDER, instance.provider_id)
-    previous = getattr(instance, "_provider_before", None)
-    if previous and previous != instance.provider_id:
-        record(ProviderChange.Scope.PROVIDER, previous)
-
-
-def before_link_saved(sender, instance, **kwargs):
-    """A link moved to another provider changes that provider too."""
-    if instance.pk:
-        instance._provider_before = (
-            sender.objects.filter(pk=instance.pk).values_list("provider_id", flat=True).first()
-        )
-
-
-def on_values_changed(sender, **kwargs):
-    record(ProviderChange.Scope.VALUES)

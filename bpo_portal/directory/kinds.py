@@ -63,6 +63,7 @@ register(
         section="service_tasks",
         natural_key=("service_line", "name"),
         describe_with=("service_line",),
+        part_of=("service_line",),
     )
 )
 register(
@@ -115,6 +116,7 @@ register(
         section="provider_aliases",
         natural_key=("provider", "name"),
         describe_with=("provider",),
+        part_of=("provider",),
     )
 )
 register(
@@ -124,6 +126,7 @@ register(
         section="provider_services",
         natural_key=("provider", "service_line"),
         describe_with=("provider", "service_line"),
+        part_of=("provider",),
     )
 )
 register(
@@ -133,6 +136,7 @@ register(
         section="provider_cities",
         natural_key=("provider", "city"),
         describe_with=("provider", "city"),
+        part_of=("provider",),
     )
 )
 register(
@@ -152,6 +156,7 @@ register(
         section="provider_markets",
         natural_key=("provider", "market"),
         describe_with=("provider", "market"),
+        part_of=("provider",),
     )
 )
 register(
@@ -180,5 +185,6 @@ register(
         section="provider_industries",
         natural_key=("provider", "industry"),
         describe_with=("provider", "industry"),
+        part_of=("provider",),
     )
 )

@@ -391,26 +391,6 @@ class ProviderCity(Cited, TimeStampedModel):
         return self.provider.get_absolute_url()
 
 
-class ProviderChange(models.Model):
-    """A journal of what the in-memory facet index must read again, written in the same
-    transaction as the change itself (see directory/facets.py)."""
-
-    class Scope(models.TextChoices):
-        PROVIDER = "provider", "One provider's facts or links"
-        VALUES = "values", "Names or grouping of service lines, categories or cities"
-        ALL = "all", "Everything (after a bulk change)"
-
-    scope = models.CharField(max_length=10, choices=Scope, default=Scope.PROVIDER)
-    provider_id = models.BigIntegerField(null=True, blank=True)  # the provider may be gone
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self):
-        return f"{self.get_scope_display()} {self.provider_id or ''}".strip()
-
-
 class Market(Cited, TimeStampedModel):
     """A place the industry serves or competes with: a region, a country, or the home market."""
 

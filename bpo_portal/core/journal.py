@@ -1,0 +1,215 @@
+"""The change journal: every write to knowledge, whatever path it takes, in its own transaction.
+
+`record(model, pks)` writes a `JournalEntry` per row (one for the whole table past
+`WHOLE_TABLE_ABOVE` rows) and moves the data version in the same transaction, once per
+transaction however many rows it writes, noting which tables changed. Every write path reaches
+it:
+
+- saves, deletes and many-to-many changes through the signal receivers below, registered for
+  every kind of the registry (and the public change log, which pages show);
+- `update()`, `bulk_create()` and `bulk_update()` through `JournalledQuerySet`, the manager of
+  every knowledge model;
+- data migrations through `post_migrate`: a `migrate` that applied anything journals every table;
+- writers that go around the ORM (the demo data) call `record()` or `record_everything()`.
+
+A row that is `part_of` another (a provider's link to a city) is journalled as a change to that
+row too. The derived stores read what the journal gives them: the page cache and `per_version`
+values the version's changed tables, the facet index the entries themselves, and the search
+index re-indexes the rows named from a reader called inside `record()` (`subscribe`).
+"""
+
+import threading
+from datetime import timedelta
+
+from django.db import connections, models, router, transaction
+from django.utils import timezone
+
+from bpo_portal.core.kinds import kind_for
+
+EVERYTHING = "*"  # the table of an entry that stands for every table
+WHOLE_TABLE_ABOVE = 5000  # more rows than this in one write: one entry for the whole table
+KEPT = timedelta(days=1)  # entries are pruned after this; a reader further behind rebuilds
+LOCK = 0x6270_6F66  # PostgreSQL: journal writers take this transaction-scoped advisory lock
+
+_readers = []
+_opened = threading.local()  # database alias -> first entry of this thread's open bump
+
+
+def subscribe(reader):
+    """Call `reader(model, pks)` inside every `record()`, in the writing transaction (pks None:
+    any row); it returns the tables it wrote itself."""
+    if reader not in _readers:
+        _readers.append(reader)
+
+
+def journalled(model):
+    """Whether writes to `model` are journalled: every kind, and the public change log."""
+    from bpo_portal.core.models import Change
+
+    return kind_for(model) is not None or model is Change
+
+
+def record(model, pks=None):
+    """Journal that the rows `pks` of `model` changed (None: any of them; `model` None: any
+    row of any table), with the rows they are part of."""
+    if pks is not None:
+        pks = {pk for pk in pks if pk is not None}
+        if not pks:
+            return
+        if len(pks) > WHOLE_TABLE_ABOVE:
+            pks = None
+    changes = {model: pks}
+    kind = kind_for(model) if model is not None else None
+    for name in kind.part_of if kind else ():
+        field = model._meta.get_field(name)
+        parents = None if pks is None else _parents_of(model, field, pks)
+        if parents != set():
+            changes[field.related_model] = parents
+    _write(changes, router.db_for_write(model) if model is not None else "default")
+
+
+def record_everything(using="default"):
+    """Journal a change that may touch any row of any table (a bulk load, a data migration, a
+    restore): every derived store starts again."""
+    _write({None: None}, using)
+
+
+def record_parents(model, rows):
+    """Journal the rows that the `part_of` fields of `rows` (instances) point to."""
+    kind = kind_for(model)
+    for name in kind.part_of if kind else ():
+        field = model._meta.get_field(name)
+        record(field.related_model, {getattr(row, field.attname) for row in rows})
+
+
+def _parents_of(model, field, pks):
+    """The rows `field` of the rows `pks` points to now, and pointed to before a save (see
+    `remember_parents`)."""
+    before = _before.__dict__.pop((model, field.attname), {})
+    now = model._base_manager.filter(pk__in=pks).values_list(field.attname, flat=True)
+    return {*now, *(before.get(pk) for pk in pks)} - {None}
+
+
+_before = threading.local()
+
+
+def remember_parents(model, pks, using="default"):
+    """Note where the `part_of` fields of rows about to change point now, so that a row moved
+    from one parent to another is a change to both."""
+    kind = kind_for(model)
+    for name in kind.part_of if kind else ():
+        attname = model._meta.get_field(name).attname
+        rows = model._base_manager.using(using).filter(pk__in=pks).values_list("pk", attname)
+        _before.__dict__.setdefault((model, attname), {}).update(rows)
+
+
+def _write(changes, using):
+    from bpo_portal.core.models import JournalEntry
+
+    entries = [
+        JournalEntry(
+            table=EVERYTHING if model is None else model._meta.db_table, object_id=object_id
+        )
+        for model, pks in changes.items()
+        for object_id in (sorted(pks) if pks is not None else [None])
+    ]
+    connection = connections[using]
+    with transaction.atomic(using=using, savepoint=False):
+        if connection.vendor == "postgresql":
+            # Journal ids become visible in the order they are given: a reader that has read up
+            # to id N never later meets a smaller one.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+        entries = JournalEntry.objects.using(using).bulk_create(entries)
+        tables = {entry.table for entry in entries}
+        for reader in _readers:
+            for model, pks in changes.items():
+                tables.update(reader(model, pks) or ())
+        _move_version(using, tables, entries[0].pk)
+    if any(entry.pk % 1000 < len(entries) for entry in entries[:1]):
+        JournalEntry.objects.using(using).filter(created__lt=timezone.now() - KEPT).delete()
+
+
+def _move_version(using, tables, first_entry):
+    """Move the data version once per transaction, noting the tables it changed."""
+    from bpo_portal.core.models import DataVersion
+
+    versions = DataVersion.objects.using(using).filter(pk=1)
+    row = versions.values_list("number", "changed", "first_entry").first()
+    number, changed, opened_by = row or (0, {}, None)
+    if opened_by is None or opened_by != getattr(_opened, using, None):
+        # The first write of this transaction (a rolled-back one leaves another first entry in
+        # the row, and a committed one clears what this thread remembers).
+        number, opened_by = number + 1, first_entry
+        setattr(_opened, using, first_entry)
+        transaction.on_commit(lambda: setattr(_opened, using, None), using=using)
+    changed = {**changed, **dict.fromkeys(tables, number)}
+    if row is None:
+        DataVersion.objects.using(using).create(
+            pk=1, number=number, changed=changed, first_entry=opened_by
+        )
+    else:
+        versions.update(number=number, changed=changed, first_entry=opened_by)
+
+
+class JournalledQuerySet(models.QuerySet):
+    """A queryset whose bulk writes are journalled like saves."""
+
+    def update(self, **kwargs):
+        if not journalled(self.model):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            pks = list(self.values_list("pk", flat=True)[: WHOLE_TABLE_ABOVE + 1])
+            remember_parents(self.model, pks, self.db)
+            count = super().update(**kwargs)
+            record(self.model, pks if len(pks) <= WHOLE_TABLE_ABOVE else None)
+        return count
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        if journalled(self.model) and objs:
+            pks = [obj.pk for obj in objs]
+            record(self.model, None if None in pks else pks)
+        return objs
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if not journalled(self.model):
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            pks = [obj.pk for obj in objs]
+            remember_parents(self.model, pks, self.db)
+            count = super().bulk_update(objs, fields, *args, **kwargs)
+            record(self.model, pks)
+        return count
+
+
+# Signal receivers, connected for every model in core/apps.py.
+
+
+def before_save(sender, instance, raw=False, **kwargs):
+    if not raw and instance.pk is not None and not instance._state.adding and journalled(sender):
+        remember_parents(sender, [instance.pk], instance._state.db or "default")
+
+
+def on_save_or_delete(sender, instance, **kwargs):
+    if journalled(sender):
+        record(sender, [instance.pk])
+        if kwargs.get("signal") is models.signals.post_delete:
+            record_parents(sender, [instance])  # gone: its parents cannot be read from it
+
+
+def on_links_changed(sender, instance, action, model, pk_set, **kwargs):
+    """A many-to-many field changed: both sides, and the link table."""
+    if action.startswith("post_") and (journalled(type(instance)) or journalled(model)):
+        record(type(instance), [instance.pk])
+        record(model, pk_set)  # None when cleared: any of them
+        record(sender)
+
+
+def after_migrate(plan=None, **kwargs):
+    """post_migrate: a migration may have written anything (historical models send no signal
+    the journal hears), so a `migrate` that applied one journals every table."""
+    if plan:
+        record_everything(kwargs.get("using", "default"))
