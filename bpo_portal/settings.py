@@ -9,6 +9,8 @@ CACHE_URL     redis://host:port/db: a Redis server shared by several app servers
 HTTPS         "1" when served over HTTPS (behind a proxy that sets X-Forwarded-Proto): turns on
               redirects to HTTPS, HSTS and secure cookies
 TRUSTED_PROXIES how many proxies in front add to X-Forwarded-For (default 0)
+TRUSTED_PROXY_ADDRESSES comma-separated addresses of those proxies (default 127.0.0.1,::1): only
+              a request coming from one of them has its X-Forwarded-For read
 """
 
 import os
@@ -71,9 +73,13 @@ INSTALLED_APPS = [
     "bpo_portal.portal",
 ]
 
+# The header middleware come first, so that static files and the 400 for a bad Host (raised by
+# CommonMiddleware) carry their headers too; a database gone away is a 503 (core/middleware.py).
 MIDDLEWARE = [
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "bpo_portal.core.middleware.BodyLimit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,8 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "bpo_portal.core.middleware.DatabaseUnavailable",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -114,6 +120,7 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,  # a kept connection is checked before a request reuses it
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -127,12 +134,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Shared by every worker process, so a page is computed once per data change, not once per
 # worker. Keys carry the data version, so old entries are simply never read again. Several app
 # servers share a Redis server instead (CACHE_URL=redis://host:6379/0); if it goes away, pages
-# are computed rather than broken (short timeouts, errors caught in core/caching.py).
+# are computed rather than broken: short timeouts, and after a failure Redis is skipped for a
+# while (core/cachebackends.py), so a hung server costs one page a quarter of a second.
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "bpo_portal.core.cachebackends.GuardedRedisCache",
             "LOCATION": CACHE_URL,
             "TIMEOUT": 3600,
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
@@ -213,7 +221,11 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if HTTPS and host != "*"]
 
-# Oversized requests are refused with a 400 page.
+# Oversized requests are refused: a body declared larger than its path allows with a 413 page
+# before it is read (core/middleware.py), form data over the Django limit with a 400 page.
+# A correction of two 2,000-character fields in Urdu script comes to about 24 KB once encoded.
+REQUEST_BODY_LIMIT = 10 * 1024 * 1024  # admin imports included
+REQUEST_BODY_LIMITS = {"/suggest/": 32 * 1024}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
@@ -224,8 +236,10 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # How many proxies in front of the app add the address they saw to X-Forwarded-For (1 behind
 # one load balancer): the reader's address, for sign-in lockouts and for limiting suggestions,
-# is then the one the outermost proxy saw.
+# is then the one the outermost proxy saw. X-Forwarded-For is read only on requests that come
+# from one of TRUSTED_PROXY_ADDRESSES: a client reaching the app directly cannot choose its address.
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES", "127.0.0.1,::1")
 AXES_CLIENT_IP_CALLABLE = "bpo_portal.portal.selectors.client_address"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1

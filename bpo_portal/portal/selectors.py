@@ -98,9 +98,11 @@ def record_on_page(page):
 def client_address(request):
     """The reader's address. Behind TRUSTED_PROXIES proxies, each adding the address it saw to
     X-Forwarded-For, it is the one the outermost of them saw; entries further left are whatever
-    the client sent, and never trusted."""
+    the client sent, and never trusted. A request that does not come from one of the
+    TRUSTED_PROXY_ADDRESSES reached the app directly: its X-Forwarded-For is not read at all."""
     address = request.META.get("REMOTE_ADDR", "")
-    if count := settings.TRUSTED_PROXIES:
+    count = settings.TRUSTED_PROXIES
+    if count and address in settings.TRUSTED_PROXY_ADDRESSES:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         hops = [hop.strip() for hop in forwarded if hop.strip()]
         if len(hops) >= count:

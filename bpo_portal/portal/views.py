@@ -16,6 +16,7 @@ from bpo_portal.portal import selectors
 from bpo_portal.portal.api import endpoints as api_endpoints
 from bpo_portal.portal.downloads import file_response, package, page_context
 from bpo_portal.portal.forms import SuggestionForm
+from bpo_portal.portal.outage import keeps_typed_text
 from bpo_portal.portal.quality import dashboard
 
 MAX_QUERY_LENGTH = 200
@@ -112,6 +113,7 @@ class ChangesFeed(Feed):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@keeps_typed_text
 def suggest_correction(request):
     """Suggest a correction: a form (GET), and the suggestion queued for curators (POST)."""
     page = selectors.local_page(request.GET.get("page") or request.POST.get("page") or "")
