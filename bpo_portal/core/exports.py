@@ -7,11 +7,18 @@ the related rows' slugs joined by "; ". When every column is a field, rows are r
 values a chunk at a time (one query per chunk, and one more per many-to-many column), so even
 a million providers stream with flat memory; otherwise rows are read as objects, with their
 relations fetched per chunk.
+
+A CSV file is written for a spreadsheet: a UTF-8 byte order mark first, the names of linked rows
+in a column beside their slugs, an empty cell where the sources state nothing, and no cell a
+spreadsheet would run as a formula. Both formats give full addresses, and the file's name says
+what was filtered.
 """
 
 import csv
 import json
 from collections import defaultdict
+from contextvars import ContextVar
+from functools import wraps
 from itertools import islice
 
 from django.core.exceptions import FieldDoesNotExist
@@ -19,11 +26,40 @@ from django.db import connection
 from django.db.models import BooleanField, ForeignObjectRel
 from django.db.models.expressions import RawSQL
 from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 
 from bpo_portal.core.filtering import id_subquery
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 CHUNK = 2000
+# What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Cell values that only say the sources are silent: an empty cell says it in a CSV file.
+NOT_STATED = {"not stated", "not stated in the sources"}
+# Query parameters that choose how a list is shown or sent, not which rows.
+NOT_FILTERS = {"format", "page", "sort"}
+_download = ContextVar("download", default=None)
+
+
+def spreadsheet_safe(text):
+    """`text` with an apostrophe before it where a spreadsheet would otherwise run it as a
+    formula; numbers are not text and are left alone."""
+    if text and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def csv_cell(value):
+    """A value as a cell of a CSV download: empty for nothing or for "not stated", text safe
+    from a spreadsheet's formulas."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        if value.strip().lower() in NOT_STATED:
+            return ""
+        return spreadsheet_safe(value)
+    return value
 
 
 def export_format(request):
@@ -76,6 +112,10 @@ class Column:
             return self.field.get_accessor_name()
         return self.field.name
 
+    def has_names(self):
+        """Whether a many-to-many column's rows have names to write beside their slugs."""
+        return self.is_many and any(f.name == "name" for f in self.field.related_model._meta.fields)
+
     def value_path(self):
         """The values() lookup of a field column."""
         if self.field.many_to_one:
@@ -83,6 +123,9 @@ class Column:
             name = "name" if any(f.name == "name" for f in target.fields) else "slug"
             return f"{self.field.name}__{name}"
         return self.field.name
+
+    def _related(self, obj):
+        return getattr(obj, self.accessor()).all()
 
     def from_value(self, value):
         if self.field is not None and getattr(self.field, "choices", None):
@@ -97,7 +140,7 @@ class Column:
         if self.field is None:
             return getattr(obj, self.attribute)
         if self.is_many:
-            return "; ".join(sorted(row.slug for row in getattr(obj, self.accessor()).all()))
+            return sorted((row.slug, getattr(row, "name", None)) for row in self._related(obj))
         if self.field.many_to_one:
             related = getattr(obj, self.field.name)
             return getattr(related, self.value_path().split("__")[1]) if related else None
@@ -124,17 +167,18 @@ def _links(through, source, ids):
     return through.objects.filter(condition)
 
 
-def _cell_readers(model, columns, plain):
+def _cell_readers(model, columns, plain, base):
     """For each column, a function of (row, links) giving its value; a row is (pk, slug, then
-    the plain columns' values in order), links maps a many-to-many column to {pk: [slugs]}."""
+    the plain columns' values in order), links maps a many-to-many column to
+    {pk: [(slug, name)]}."""
     url = _url_maker(model) if any(c.is_url for c in columns) else None
     place = {column: index for index, column in enumerate(plain, start=2)}
     readers = []
     for column in columns:
         if column.is_url:
-            readers.append(lambda row, links: url(row[0], row[1]))
+            readers.append(lambda row, links: base + url(row[0], row[1]))
         elif column.is_many:
-            readers.append(lambda row, links, c=column: "; ".join(sorted(links[c][row[0]])))
+            readers.append(lambda row, links, c=column: sorted(links[c][row[0]]))
         elif getattr(column.field, "choices", None):
             readers.append(
                 lambda row, links, i=place[column], c=column: c.labels.get(row[i], row[i])
@@ -144,14 +188,12 @@ def _cell_readers(model, columns, plain):
     return readers
 
 
-def _value_rows(model, queryset, columns):
+def _value_rows(model, queryset, columns, base):
     plain = [c for c in columns if c.field is not None and not c.is_many]
     many = [c for c in columns if c.is_many]
     has_slug = any(f.name == "slug" for f in model._meta.fields)
     paths = ["pk", "slug" if has_slug else "pk", *(c.value_path() for c in plain)]
-    readers = list(
-        zip([c.header for c in columns], _cell_readers(model, columns, plain), strict=True)
-    )
+    readers = list(zip(columns, _cell_readers(model, columns, plain, base), strict=True))
     rows = queryset.values_list(*paths).iterator(chunk_size=CHUNK)
     while batch := list(islice(rows, CHUNK)):
         ids = [row[0] for row in batch]
@@ -162,28 +204,61 @@ def _value_rows(model, queryset, columns):
             # Unordered: the slugs are sorted per row here, and sorting thousands of links in
             # the database first cost PostgreSQL a quarter of each query.
             pairs = _links(through, source, ids).order_by()
-            for pk, slug in pairs.values_list(source, f"{target}__slug"):
-                links[column][pk].append(slug)
+            name = f"{target}__name" if column.has_names() else f"{target}__slug"
+            for pk, slug, label in pairs.values_list(source, f"{target}__slug", name):
+                links[column][pk].append((slug, label if column.has_names() else None))
         for row in batch:
-            yield {header: read(row, links) for header, read in readers}
+            yield {column: read(row, links) for column, read in readers}
 
 
-def _object_rows(queryset, columns):
+def _object_rows(queryset, columns, base):
     related = [c.field.name for c in columns if c.field is not None and c.field.many_to_one]
     many = [c.accessor() for c in columns if c.is_many]
     if related:
         queryset = queryset.select_related(*related)
     queryset = queryset.prefetch_related(*many)
     for obj in queryset.iterator(chunk_size=CHUNK):
-        yield {column.header: column.from_object(obj) for column in columns}
+        row = {column: column.from_object(obj) for column in columns}
+        for column in columns:
+            if column.is_url:
+                row[column] = base + row[column]
+        yield row
 
 
-def kind_rows(kind, queryset):
-    """Every row of `queryset` as a dict of the kind's public export columns."""
+def _headers(columns, names):
+    """The header of each column, and with `names` a "<header>_names" one beside each
+    many-to-many column whose rows have names."""
+    headers = []
+    for column in columns:
+        headers.append(column.header)
+        if names and column.has_names():
+            headers.append(f"{column.header}_names")
+    return headers
+
+
+def _flat(row, names):
+    """A row of column values as the values of its headers (see _headers): the slugs of linked
+    rows joined by "; ", and with `names` their names beside them, in the same order."""
+    values = []
+    for column, value in row.items():
+        if column.is_many:
+            values.append("; ".join(slug for slug, _ in value))
+            if names and column.has_names():
+                values.append("; ".join(name for _, name in value))
+        else:
+            values.append(value)
+    return values
+
+
+def kind_rows(kind, queryset, *, base="", names=False):
+    """(rows, headers): every row of `queryset` as a list of the kind's public export columns
+    (with `names`, the names of linked rows beside their slugs); addresses start with `base`."""
     columns = [Column(kind.model, spec) for spec in kind.export_columns()]
     if all(column.reads_values for column in columns):
-        return _value_rows(kind.model, queryset, columns), [c.header for c in columns]
-    return _object_rows(queryset, columns), [c.header for c in columns]
+        rows = _value_rows(kind.model, queryset, columns, base)
+    else:
+        rows = _object_rows(queryset, columns, base)
+    return (_flat(row, names) for row in rows), _headers(columns, names)
 
 
 class _Echo:
@@ -207,39 +282,70 @@ def _buffered(pieces, size=1 << 16):
 
 def _csv(rows, headers):
     writer = csv.writer(_Echo())
-    yield writer.writerow(headers)
+    # The byte order mark tells a spreadsheet the file is UTF-8 (Excel guesses otherwise).
+    yield "\ufeff" + writer.writerow(headers)
     for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row.values()])
+        yield writer.writerow([csv_cell(value) for value in row])
 
 
-def _json(rows):
+def _json(rows, headers):
     yield "["
     for index, row in enumerate(rows):
-        yield ("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False, default=str)
+        text = json.dumps(dict(zip(headers, row, strict=True)), ensure_ascii=False, default=str)
+        yield ("," if index else "") + "\n" + text
     yield "\n]\n"
 
 
 def stream_rows(fmt, rows, headers, name):
-    """Stream dicts (keys in the order of `headers`) as a CSV or JSON download."""
-    body = _buffered(_csv(rows, headers) if fmt == "csv" else _json(rows))
+    """Stream rows (lists of values in the order of `headers`) as a CSV or JSON download."""
+    body = _buffered(_csv(rows, headers) if fmt == "csv" else _json(rows, headers))
     response = StreamingHttpResponse(body, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
     return response
 
 
 def list_download(model, filterset=None):
     """Mark a list view that answers ?format=csv and ?format=json with rows of `model`, filtered
     by `filterset` where it has one: the /api/ page documents every view so marked. Put it next
-    to the view (innermost), so that the decorators around it carry the mark on."""
+    to the view (innermost), so that the decorators around it carry the mark on. While the view
+    runs, export_response knows the request (for full addresses and the file's name)."""
 
     def mark(view):
-        view.download = (model, filterset)
-        return view
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            token = _download.set((request, filterset))
+            try:
+                return view(request, *args, **kwargs)
+            finally:
+                _download.reset(token)
+
+        wrapper.download = (model, filterset)
+        return wrapper
 
     return mark
 
 
+def filtered_name(name, request, filterset):
+    """The download's file name: `name`, then each filter the request applies and its values,
+    e.g. "providers_service-call-centres_city-karachi". Values the filters refuse are left
+    out, as the list leaves them out."""
+    if request is None or filterset is None:
+        return name
+    data = request.GET
+    checked = filterset(data, queryset=filterset._meta.model.objects.none(), request=request)
+    refused = checked.form.errors if not checked.is_valid() else {}
+    parts = [name]
+    for key in filterset.base_filters:
+        values = [value for value in data.getlist(key) if value.strip()]
+        if key in NOT_FILTERS or key in refused or not values:
+            continue
+        parts.append(slugify(f"{key} {' or '.join(values)}"))
+    return "_".join(part for part in parts if part)[:150]
+
+
 def export_response(fmt, kind, queryset, name):
     """Stream `queryset` with the kind's public export columns as a download."""
-    rows, headers = kind_rows(kind, queryset)
-    return stream_rows(fmt, rows, headers, name)
+    request, filterset = _download.get() or (None, None)
+    base = request.build_absolute_uri("/")[:-1] if request is not None else ""
+    rows, headers = kind_rows(kind, queryset, base=base, names=fmt == "csv")
+    return stream_rows(fmt, rows, headers, filtered_name(name, request, filterset))

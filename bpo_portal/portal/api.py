@@ -36,7 +36,7 @@ INTEGER_FIELDS = (
     models.PositiveSmallIntegerField,
 )
 COMPUTED = {
-    "url": "The address of the record's page on this site, from the site's root.",
+    "url": "The full address of the record's page on this site.",
 }
 SLUG = "Identifies the record in the site's addresses and in the other downloads."
 

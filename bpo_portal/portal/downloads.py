@@ -49,6 +49,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst, slugify
 
 from bpo_portal.core.caching import current_version, depends_on_everything
+from bpo_portal.core.exports import spreadsheet_safe
 from bpo_portal.core.kinds import kind_for, kinds
 from bpo_portal.core.links import url_for
 from bpo_portal.directory.demo import DEMO_SOURCE
@@ -521,7 +522,7 @@ def _write_table(folder, database, table):
         writer = csv.writer(handle)
         writer.writerow([column.name for column in table.columns])
         for row in table.rows():
-            writer.writerow([_csv_value(value) for value in row])
+            writer.writerow([spreadsheet_safe(v) if type(v) is str else _csv_value(v) for v in row])
             batch.append([_sql_value(value) for value in row])
             count += 1
             if len(batch) >= CHUNK:
@@ -583,7 +584,9 @@ def _readme(descriptor):
         "table's foreign keys in datapackage.json say. Links with no facts of their own (such as "
         "the statistics an event concerns) are tables of two columns, one row per link. "
         "citations.csv names each fact by its kind and key. An empty cell means the value is "
-        "not stated. bpo-portal.sqlite3 holds the same tables and columns.",
+        "not stated. A text cell that starts with =, +, -, @, a tab or a carriage return has an "
+        "apostrophe put before it, so that a spreadsheet shows it instead of running it as a "
+        "formula. bpo-portal.sqlite3 holds the same tables and columns, its text as it is.",
         "",
         "## Licence",
         "",

@@ -60,7 +60,7 @@ def test_export_the_filtered_list(page, site):
     page.goto(site + "/providers/?service=call-centres&sort=-name")
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
-    content = Path(download.value.path()).read_text(encoding="utf-8")
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(content)))
     assert [row["name"] for row in rows] == ["Ufone", "Telenor", "Systems Limited", "PTCL"]
 
