@@ -13,6 +13,7 @@ max_requests = 5000  # recycle workers now and then
 max_requests_jitter = 500
 limit_request_line = 8190  # longer request lines get a clean 414
 limit_request_fields = 100
+limit_request_field_size = 8190  # one header line; longer gets a 400
 accesslog = os.environ.get("ACCESS_LOG", "-")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -191,3 +191,75 @@ class TestHostileContent:
         assert "Ignored service=“call\ufffdcentres”: Null characters are not allowed." in (
             response.content.decode()
         )
+
+
+class TestHeadersOnEveryResponse:
+    """Static files and error pages carry the same headers as the pages."""
+
+    def assert_protected(self, response):
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+
+    def test_the_400_for_a_host_not_allowed(self, client):
+        response = client.get("/", HTTP_HOST="attacker.example")
+        assert response.status_code == 400
+        self.assert_protected(response)
+
+    def test_a_static_file(self, client, settings):
+        settings.WHITENOISE_USE_FINDERS = True  # serve from static/, as after collectstatic
+        response = client.get("/static/css/site.css")
+        assert response.status_code == 200 and response.streaming
+        self.assert_protected(response)
+
+    def test_the_404_and_the_413(self, client):
+        self.assert_protected(client.get("/no-such-page/"))
+        response = client.post("/suggest/", {"wrong": "x" * 40_000})
+        assert response.status_code == 413
+        self.assert_protected(response)
+
+    def test_gunicorn_limits_request_lines_and_headers(self):
+        config = {}
+        exec((ROOT / "gunicorn.conf.py").read_text(), config)
+        assert config["limit_request_line"] <= 8190
+        assert config["limit_request_fields"] <= 100
+        assert config["limit_request_field_size"] <= 8190
+        assert config["bind"].startswith("127.0.0.1:")  # only the proxy in front reaches it
+
+
+class TestForwardedAddresses:
+    """X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXY_ADDRESSES."""
+
+    def address(self, rf, remote, forwarded):
+        from bpo_portal.portal.selectors import client_address
+
+        return client_address(rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded))
+
+    def test_behind_the_proxy_the_address_it_saw(self, rf, settings):
+        settings.TRUSTED_PROXIES = 1
+        assert self.address(rf, "127.0.0.1", "10.9.9.9, 198.51.100.7") == "198.51.100.7"
+
+    def test_a_client_reaching_the_app_directly_cannot_choose_its_address(self, rf, settings):
+        settings.TRUSTED_PROXIES = 1
+        assert self.address(rf, "203.0.113.5", "198.51.100.7") == "203.0.113.5"
+
+    def test_the_sign_in_lockout_holds_for_a_client_that_bypasses_the_proxy(
+        self, client, curator, settings
+    ):
+        settings.TRUSTED_PROXIES = 1
+        login = reverse("admin:login")
+        for n in range(5):
+            response = client.post(
+                login,
+                {"username": "curator", "password": "wrong"},
+                REMOTE_ADDR="203.0.113.5",
+                HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+            )
+        assert response.status_code == 429
+        response = client.post(
+            login,
+            {"username": "curator", "password": "curator-pass-123"},
+            REMOTE_ADDR="203.0.113.5",
+            HTTP_X_FORWARDED_FOR="198.51.100.99",
+        )
+        assert response.status_code == 429

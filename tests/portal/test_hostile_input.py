@@ -89,3 +89,34 @@ def test_no_path_breaks_a_detail_page(client, path):
     ):
         response = client.get(prefix + path.replace("%", "%25") + "/")
         assert response.status_code < 500, (prefix, path)
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ("wrong=" + "x" * 40_000, "application/x-www-form-urlencoded"),
+        ("x" * 40_000, "multipart/form-data; boundary=BoUnDaRy"),
+    ],
+)
+def test_an_oversized_correction_is_refused_unread_with_a_clear_page(client, body, content_type):
+    response = client.post("/suggest/", data=body, content_type=content_type)
+    assert response.status_code == 413
+    assert "That was more than this form accepts" in response.text
+    assert "32 KB" in response.text
+
+
+def test_a_correction_in_urdu_at_its_longest_fits_the_limit(client):
+    wrong = "پاکستان" * (2000 // 7)
+    response = client.post("/suggest/", {"page": "/", "wrong": wrong, "should_be": wrong})
+    assert response.status_code != 413
+
+
+def test_any_body_over_the_site_limit_is_refused_unread(client):
+    response = client.generic(
+        "POST",
+        "/admin/login/",
+        b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(11 * 1024 * 1024),
+    )
+    assert response.status_code == 413
