@@ -10,6 +10,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from bpo_portal.sources.imports import OwnPreviewsOnly
 from bpo_portal.sources.models import Citation, Source
 from bpo_portal.sources.resources import resource_for
 
@@ -125,7 +126,7 @@ class CitedRowInline(admin.TabularInline):
     show_change_link = True
 
 
-class CuratedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class CuratedAdmin(OwnPreviewsOnly, ImportExportModelAdmin, SimpleHistoryAdmin):
     """Admin for curated data: every change kept and revertible (History), and CSV export and
     import with a preview of what will change and a line-by-line error report."""
 

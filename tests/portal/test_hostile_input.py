@@ -120,3 +120,93 @@ def test_any_body_over_the_site_limit_is_refused_unread(client):
         CONTENT_LENGTH=str(11 * 1024 * 1024),
     )
     assert response.status_code == 413
+
+
+# The admin's CSV import: what a curator sends is untrusted too.
+
+IMPORT_HEADER = (
+    "id,name,slug,kind,status,body,year,description,cite_source,cite_section,cite_note\n"
+)
+IMPORT_CITE = ",contact-centres,Government Initiatives and Industry Collaborations,A citation."
+
+
+def import_row(slug, description="A test row"):
+    return f",Row {slug},{slug},connectivity,recommended,,2024,{description}{IMPORT_CITE}\n"
+
+
+def preview(client, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    url = reverse("admin:sector_incentive_import")
+    choices = {
+        label: value for value, label in client.get(url).context["form"].fields["format"].choices
+    }
+    upload = SimpleUploadedFile("incentives.csv", content, "text/csv")
+    return client.post(url, {"format": choices["csv"], "import_file": upload})
+
+
+def confirm_data(response, **changes):
+    form = response.context["confirm_form"]
+    data = {name: form.initial.get(name, field.initial) for name, field in form.fields.items()}
+    return {**data, **changes}
+
+
+def previews():
+    from bpo_portal.sources.imports import preview_folder
+
+    return set(preview_folder().iterdir())
+
+
+def test_the_import_confirm_step_reads_only_a_file_this_curator_uploaded(
+    curator_client, tmp_path, settings
+):
+    from django.urls import reverse
+
+    from bpo_portal.sector.models import Incentive
+
+    settings.IMPORT_PREVIEW_DIR = tmp_path / "previews"
+    canary = tmp_path / "canary.csv"
+    canary.write_text(IMPORT_HEADER + import_row("from-the-canary"))
+    process = reverse("admin:sector_incentive_process_import")
+    response = preview(curator_client, (IMPORT_HEADER + import_row("uploaded")).encode())
+    for name in (str(canary), f"../{canary.name}", "0" * 32):
+        refused = curator_client.post(process, confirm_data(response, import_file_name=name))
+        assert refused.status_code == 302
+    assert canary.exists()
+    assert not Incentive.objects.filter(slug="from-the-canary").exists()
+    # Another session (another curator, or a stolen form) cannot confirm this preview either.
+    from django.test import Client
+
+    other = Client()
+    other.force_login(response.wsgi_request.user)
+    assert other.post(process, confirm_data(response)).status_code == 302
+    assert not Incentive.objects.filter(slug="uploaded").exists()
+    assert curator_client.post(process, confirm_data(response)).status_code == 302
+    assert Incentive.objects.filter(slug="uploaded").exists()
+    assert previews() == set()  # the confirmed preview is gone
+
+
+def test_a_refused_import_preview_is_removed(curator_client, tmp_path, settings):
+    settings.IMPORT_PREVIEW_DIR = tmp_path / "previews"
+    response = preview(curator_client, (IMPORT_HEADER + import_row("bad", "x") + "a,b\n").encode())
+    assert "confirm_form" not in response.context
+    assert previews() == set()
+
+
+def test_an_import_with_bytes_that_are_not_utf8_names_the_line(curator_client, tmp_path, settings):
+    settings.IMPORT_PREVIEW_DIR = tmp_path / "previews"
+    content = (IMPORT_HEADER + import_row("one") + import_row("two")).encode()
+    content += import_row("three", "Caf\xe9").encode("latin-1")
+    response = preview(curator_client, content)
+    assert response.status_code == 200
+    assert "Line 4 is not UTF-8 text (it holds the byte 0xe9)" in response.text
+    assert previews() == set()
+
+
+def test_an_import_with_an_oversized_field_names_the_line(curator_client, tmp_path, settings):
+    settings.IMPORT_PREVIEW_DIR = tmp_path / "previews"
+    content = IMPORT_HEADER + import_row("one") + import_row("two", "x" * 10_000_000)
+    response = preview(curator_client, content.encode())
+    assert response.status_code == 200
+    assert "Line 3 has a field longer than 131,072 characters" in response.text
