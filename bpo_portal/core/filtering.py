@@ -58,6 +58,9 @@ class FacetList:
     name: str
     label: str
     values: list = field(default_factory=list)
+    # Values with nothing in the current result: shown with their 0 and no link, since a click
+    # could only lead to an empty page.
+    empty: list = field(default_factory=list)
 
 
 def lowerfirst(text):
@@ -91,12 +94,14 @@ class Facet:
         return self.template.format(" or ".join(words))
 
     def facet(self, name, counts, selected, choices, link):
-        """The facet's values in the result, each with its count and `link(toggled)` as href."""
-        values = []
+        """The facet's values in the result, each with its count and `link(toggled)` as href;
+        the values with none in the result apart, without a link."""
+        values, empty = [], []
         for value, label in choices:
             count = counts.get(value, 0)
             is_selected = value in selected
             if not count and not is_selected:
+                empty.append(FacetValue(name, value, label, 0, False, None))
                 continue
             if self.multiple:
                 toggled = [v for v in selected if v != value] if is_selected else [*selected, value]
@@ -106,7 +111,7 @@ class Facet:
                 FacetValue(name, value, label, count, is_selected, toggled, link(toggled))
             )
         values.sort(key=lambda v: (not v.selected, -v.count, v.label))
-        return FacetList(name, self.label, values)
+        return FacetList(name, self.label, values, empty)
 
 
 class FacetedFilterSet(django_filters.FilterSet):

@@ -271,8 +271,9 @@ def city_slug_exists(*, slug):
     return City.objects.filter(slug=slug).exists()
 
 
-def all_cities():
-    return list(City.objects.all())
+def cities_with_counts(*, counts):
+    """Every city, by name, each with `provider_count` from `counts` ({slug: providers})."""
+    return _with_provider_counts(list(City.objects.order_by("name")), counts)
 
 
 def cities_overview(*, counts):

@@ -55,6 +55,7 @@ def provider_list(request):
     matching = filterset.matching(index)
     rows = selectors.RowsByIds(filterset.ordered_ids(index, matching), index, _reference(request))
     page = paginate(request, rows, count=len(matching))
+    facets = filterset.index_facets(index, matching, request.GET)
     return render(
         request,
         "directory/provider_list.html",
@@ -62,7 +63,10 @@ def provider_list(request):
             "filterset": filterset,
             "page": page,
             "description": filterset.describe(len(matching)),
-            "facets": filterset.index_facets(index, matching, request.GET),
+            "facets": facets,
+            "total": len(index.providers),
+            # An empty result's way out: each chosen facet value, to remove.
+            "removable": [(f, item) for f in facets for item in f.values if item.selected],
         },
     )
 
@@ -173,15 +177,18 @@ def service_detail(request, slug, city_slug=None):
             return redirect("directory:service_city", slug=line.slug, city_slug=city_param)
         messages.warning(request, f"Ignored city=“{city_param}”: no such city.")
     index = provider_index(request_version(request))
-    offering = index.lines([line.slug])
-    if city is not None:
-        offering &= index.cities([city.slug])
+    offering_line = index.lines([line.slug])
+    offering = offering_line & index.cities([city.slug]) if city is not None else offering_line
+    # Each city with the providers of the line named there: a city without one is not a link,
+    # as it could only lead to an empty page.
+    cities = selectors.cities_with_counts(counts=index.counts_of("cities", offering_line))
     return render(
         request,
         "directory/service_detail.html",
         {
             "line": line,
             "city": city,
+            "line_count": len(offering_line),
             "page": paginate(
                 request,
                 selectors.OfferingRows(line, index.in_order(offering, "name"), _reference(request)),
@@ -190,7 +197,8 @@ def service_detail(request, slug, city_slug=None):
             "related": selectors.related_service_lines(
                 line=line, counts=index.counts_of("lines", index.providers)
             ),
-            "cities": selectors.all_cities(),
+            "cities": cities,
+            "cities_named": any(c.provider_count for c in cities),
         },
     )
 
