@@ -174,11 +174,11 @@ class CompareRow:
 
 
 def providers_for_compare(*, slugs, reference):
-    """The providers with their cities and their links to service lines."""
+    """The providers with their other names, their cities and their links to service lines."""
     providers = list(
         Provider.objects.filter(slug__in=slugs).select_related("parent").order_by("slug")
     )
-    _load_links(providers, reference, "service_links", "city_links")
+    _load_links(providers, reference, "aliases", "service_links", "city_links")
     return providers
 
 

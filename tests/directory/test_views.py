@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 MAX_QUERIES = {
     "list": 6,
     "detail": 11,
-    "compare": 6,
+    "compare": 7,
     "services": 3,
     "service": 17,
     "cities": 3,
