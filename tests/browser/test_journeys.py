@@ -40,7 +40,7 @@ def test_open_a_profile_and_follow_a_citation(page, site):
 
 def test_compare_two_providers_then_add_a_third(page, site):
     page.goto(site + "/providers/ibex/")
-    page.get_by_role("link", name="Compare with Ibex").first.click()
+    page.get_by_role("link", name="Compare Ibex with TRG Pakistan").click()
     expect(page).to_have_url(site + "/compare/ibex-vs-trg-pakistan/")
     expect(page.locator("table.compare thead th")).to_have_count(3)
     row = page.locator("tr", has=page.get_by_role("rowheader", name="Technical support"))
