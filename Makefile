@@ -107,3 +107,10 @@ bench: $(DEV_STAMP) $(KEY_FILE) $(BENCH_VENV)/.installed
 loadtest: $(DEV_STAMP) $(KEY_FILE)
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 	$(DEV_ENV) $(PY) bench/loadtest.py
+
+# PostgreSQL stopped and restarted, Redis stopped, restarted and hung (SIGSTOP) under a bounded
+# load on 127.0.0.1: no 500, only pages and 503s (bench/faulttest.py; docs/reliability.md).
+.PHONY: faulttest
+faulttest: $(DEV_STAMP)
+	@command -v redis-server >/dev/null || { echo "redis-server is needed" >&2; exit 1; }
+	.ci/with-postgres $(PY) bench/faulttest.py

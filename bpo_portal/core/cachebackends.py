@@ -19,7 +19,7 @@ from bpo_portal.core.filecache import DAMAGED
 
 logger = logging.getLogger(__name__)
 
-SKIP_SECONDS = 15
+SKIP_SECONDS = 5
 
 _skip_until = {}  # server location -> time.monotonic() before which it is skipped
 _lock = threading.Lock()
