@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "bpo_portal.portal.throttle.CostlyRequestBudget",
     "axes.middleware.AxesMiddleware",
     "bpo_portal.core.middleware.DatabaseUnavailable",
 ]

@@ -263,3 +263,41 @@ class TestForwardedAddresses:
             HTTP_X_FORWARDED_FOR="198.51.100.99",
         )
         assert response.status_code == 429
+
+
+class TestCostlyRequests:
+    """Downloads and pages asked for with a messages cookie are computed each time: a budget per
+    client keeps a stream of them from costing more than pages do."""
+
+    def test_downloads_beyond_the_budget_get_a_429(self, client):
+        from bpo_portal.portal.throttle import PER_MINUTE
+
+        for _ in range(PER_MINUTE):
+            response = client.get("/providers/?format=csv", REMOTE_ADDR="203.0.113.5")
+            assert response.status_code == 200
+            b"".join(response.streaming_content)
+        refused = client.get("/providers/?format=csv", REMOTE_ADDR="203.0.113.5")
+        assert refused.status_code == 429
+        assert 0 < int(refused["Retry-After"]) <= 60
+        assert "Too many downloads for now" in refused.text
+        assert refused["X-Frame-Options"] == "DENY"
+        other = client.get("/providers/?format=csv", REMOTE_ADDR="203.0.113.6")
+        assert other.status_code == 200  # another reader is not limited
+
+    def test_a_stream_of_message_cookies_is_served_from_the_cache(self, client, rf):
+        from django.contrib.messages import constants
+        from django.contrib.messages.storage.base import Message
+        from django.contrib.messages.storage.cookie import CookieStorage
+        from django.http import HttpResponse
+
+        from bpo_portal.portal.throttle import PER_MINUTE
+
+        carrier = HttpResponse()
+        CookieStorage(rf.get("/"))._store([Message(constants.INFO, "Saved.")], carrier)
+        cookie = carrier.cookies["messages"].value
+        client.get("/statistics/")  # computed and cached
+        computed = 0
+        for _ in range(PER_MINUTE + 5):
+            client.cookies["messages"] = cookie
+            computed += client.get("/statistics/").context is not None
+        assert computed == PER_MINUTE
