@@ -18,6 +18,7 @@ import csv
 import json
 from collections import defaultdict
 from contextvars import ContextVar
+from decimal import Decimal
 from functools import wraps
 from itertools import islice
 
@@ -67,10 +68,18 @@ def export_format(request):
     return fmt if fmt in FORMATS else None
 
 
+def plain_number(value):
+    """A stored decimal as the sources write it: 22, 1.5, 100000, not 22.000, 1.500, 1E+5."""
+    return Decimal(format(value.normalize(), "f"))
+
+
 def _plain(value):
-    """A stored value as written out: a list joined by "; ", an empty string as nothing."""
+    """A stored value as written out: a list joined by "; ", an empty string as nothing, a
+    decimal without the zeros its column pads it with."""
     if isinstance(value, list):
         return "; ".join(map(str, value))
+    if isinstance(value, Decimal):
+        return plain_number(value)
     return None if value == "" else value
 
 

@@ -117,7 +117,8 @@ class IndustryFilter(Facet, ModelMultipleChoiceFilter):
     """Providers a source names for the industry, or offering a service line tied to it."""
 
     multiple = True
-    template = "serving {}"
+    # Through service lines the count is our inference: no source says these providers serve it.
+    template = "serving {} by our inference from their service lines"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
@@ -218,8 +219,10 @@ class ProviderFilter(FacetedFilterSet):
         template="in {}",
         proper_names=True,
     )
-    industry = IndustryFilter(label="Industry served", queryset=Industry.objects.all())
-    kind = KindFilter(label="Kind", choices=Provider.Kind.choices)
+    industry = IndustryFilter(
+        label="Industry served (our inference)", queryset=Industry.objects.all()
+    )
+    kind = KindFilter(label="Kind (our reading for some)", choices=Provider.Kind.choices)
     founded_min = FoundedFilter(label="Founded from", lookup_expr="gte", other="founded_max")
     founded_max = FoundedFilter(label="Founded until", lookup_expr="lte", other="founded_min")
     sort = django_filters.ChoiceFilter(

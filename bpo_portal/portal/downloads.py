@@ -49,7 +49,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst, slugify
 
 from bpo_portal.core.caching import current_version, depends_on_everything
-from bpo_portal.core.exports import spreadsheet_safe
+from bpo_portal.core.exports import plain_number, spreadsheet_safe
 from bpo_portal.core.kinds import kind_for, kinds
 from bpo_portal.core.links import url_for
 from bpo_portal.directory.demo import DEMO_SOURCE
@@ -461,7 +461,7 @@ def _csv_value(value):
     if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format(plain_number(value), "f")
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (list, dict)):

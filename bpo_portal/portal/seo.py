@@ -177,32 +177,31 @@ def city_place(request, city):
     ]
 
 
-def _months(statistic):
-    """(first month, last month) a figure covers, as "YYYY-MM", or None when not known.
+def _period(statistic):
+    """The period a figure covers, for JSON-LD, as the sources give it; None without a year.
 
-    A fiscal year runs from July to June; part of a fiscal year is counted as the whole year; "by
-    a year" as that year; a span whose end the sources do not give is not known.
+    Only a stated calendar year is written as an ISO 8601 year. Anything else is written in
+    words: the sources do not say which months their fiscal years run, a part of a fiscal year
+    is not the whole year, and a plain "in 2020" may be either kind of year.
     """
     year = statistic.year
     kind = Statistic.PeriodKind
-    if year is None:
+    if year is None or statistic.period_kind in (kind.NOT_STATED, kind.SPAN):
         return None
-    if statistic.period_kind in (kind.CALENDAR_YEAR, kind.BY_YEAR):
-        return f"{year:04d}-01", f"{year:04d}-12"
-    if statistic.period_kind in (kind.FISCAL_YEAR, kind.PARTIAL_FISCAL):
-        return f"{year - 1:04d}-07", f"{year:04d}-06"
-    return None
+    if statistic.period_kind == kind.CALENDAR_YEAR:
+        return f"{year:04d}"
+    if statistic.period_kind == kind.YEAR:
+        return f"{year} (calendar or fiscal year not stated)"
+    if statistic.period_kind == kind.FISCAL_YEAR:
+        return f"FY{year}"
+    return statistic.display_period
 
 
 def temporal_coverage(figures):
-    """The period the figures cover together, as an ISO 8601 interval, or None."""
-    spans = [span for span in map(_months, figures) if span]
-    if not spans:
-        return None
-    start, end = min(s for s, _ in spans), max(e for _, e in spans)
-    if start.endswith("-01") and end.endswith("-12") and start[:4] == end[:4]:
-        return start[:4]
-    return f"{start}/{end}"
+    """The periods the figures cover, each once, as the sources give them; None when none has
+    a year."""
+    periods = list(dict.fromkeys(p for p in map(_period, figures) if p))
+    return "; ".join(periods) or None
 
 
 def statistics_datasets(request, groups):

@@ -43,7 +43,11 @@ class Incentive(Cited, TimeStampedModel):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
-    kind = models.CharField(max_length=20, choices=Kind)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind,
+        help_text="Our grouping: the sources name each measure without sorting them into kinds.",
+    )
     status = models.CharField(max_length=12, choices=Status, default=Status.ENACTED)
     body = models.ForeignKey(
         Organisation,
@@ -113,6 +117,8 @@ class StatisticQuerySet(models.QuerySet):
 class Statistic(Cited, TimeStampedModel):
     class Unit(models.TextChoices):
         USD_BILLION = "usd_bn", "US$ billion"
+        # The source writes "$" without naming the currency: shown as it writes it.
+        DOLLAR_BILLION = "dollar_bn", "$ billion (currency not named)"
         PERCENT = "percent", "% (share)"
         PERCENT_GROWTH = "percent_growth", "% growth"
         YEARS = "years", "years"
@@ -127,6 +133,7 @@ class Statistic(Cited, TimeStampedModel):
     class PeriodKind(models.TextChoices):
         NOT_STATED = "not_stated", "Not stated"
         CALENDAR_YEAR = "calendar_year", "Calendar year"
+        YEAR = "year", "A year (calendar or fiscal not stated)"
         FISCAL_YEAR = "fiscal_year", "Fiscal year (July–June)"
         PARTIAL_FISCAL = "partial_fiscal", "Part of a fiscal year"
         BY_YEAR = "by_year", "By a year"
@@ -249,6 +256,8 @@ class Statistic(Cited, TimeStampedModel):
             value = f"{value}–{fmt(self.value_upper)}"
         if self.unit == self.Unit.USD_BILLION:
             text = f"US${value} billion"
+        elif self.unit == self.Unit.DOLLAR_BILLION:
+            text = f"${value} billion"
         elif self.unit in (self.Unit.PERCENT, self.Unit.PERCENT_GROWTH):
             text = f"{value}%"
         else:
@@ -260,7 +269,7 @@ class Statistic(Cited, TimeStampedModel):
     @property
     def display_period(self):
         kind = self.PeriodKind
-        if self.period_kind == kind.CALENDAR_YEAR:
+        if self.period_kind in (kind.CALENDAR_YEAR, kind.YEAR):
             return str(self.year)
         if self.period_kind == kind.FISCAL_YEAR:
             return f"FY{self.year} (July {self.year - 1}–June {self.year})"

@@ -107,7 +107,7 @@ def test_the_articles_new_kinds_of_knowledge_are_all_there():
 
     assert Market.objects.count() == 10 and Industry.objects.count() == 5
     assert Event.objects.count() == 14 and Term.objects.count() == 39
-    assert Technology.objects.count() == 21 and Statement.objects.count() == 130
+    assert Technology.objects.count() == 21 and Statement.objects.count() == 138
     assert Disagreement.objects.count() == 24
     assert set(Disagreement.objects.values_list("kind", flat=True)) == {
         "derivation",
@@ -171,3 +171,38 @@ def test_the_loader_refuses_a_note_split_by_an_unquoted_comma():
     )
     with pytest.raises(ValueError, match="malformed citation"):
         KnowledgeLoader(data).load()
+
+
+def test_what_the_audit_found_misstated_is_stated_as_the_articles_state_it():
+    from bpo_portal.background.models import Term
+    from bpo_portal.directory.models import Organisation
+    from bpo_portal.sector.models import Disagreement
+
+    assert "abbreviation" in Term.objects.get(slug="cagr").definition
+    assert "only the full name" not in Term.objects.get(slug="cagr").definition
+    government = Organisation.objects.get(slug="government-of-pakistan")
+    assert "federal" not in government.description.casefold()
+    sections = {c.section for c in government.citations.all()}
+    assert "The Rise of BPO in Pakistan" in sections  # where subsidies and zones are named
+    for disagreement in Disagreement.objects.all():
+        assert "knowledge.yaml" not in disagreement.summary
+    liberalisation = Incentive.objects.get(slug="telecom-liberalisation-2003")
+    assert "regulator" not in liberalisation.description
+    assert "Pakistan Telecommunication Authority" in liberalisation.description
+
+
+def test_figures_keep_the_articles_currency_and_period():
+    revenue = Statistic.objects.get(slug="bpo-revenue-2020")
+    assert (revenue.display_value, revenue.period_kind) == ("around $2 billion", "year")
+    assert Statistic.objects.get(slug="it-ites-exports-2022").display_value == "$2.5 billion"
+    assert Statistic.objects.get(slug="it-exports-jul-mar-fy2022").display_value == (
+        "US$1.948 billion"
+    )
+    sbp_growth = Statistic.objects.get(slug="it-export-growth-jul-mar-fy2022")
+    assert sbp_growth.metric.slug == "it-export-growth-sbp"
+    assert "BPO" not in sbp_growth.metric.name
+
+
+def test_one_form_of_the_savings_range():
+    data = settings.KNOWLEDGE_FILE.read_text(encoding="utf-8")
+    assert "50-60%" not in data and "50–60%" in data

@@ -40,7 +40,7 @@ def test_both_stay_and_the_newer_is_marked_current(client, newer_exports):
     older, newer = newer_exports
     html = client.get(reverse("sector:statistic_list"), {"metric": older.metric.slug}).content
     html = html.decode()
-    assert "US$3.2 billion" in html and "US$2.5 billion" in html
+    assert "$3.2 billion" in html and "$2.5 billion" in html
     row = html[html.index(f'id="{newer.slug}"') :][:800]
     assert "current" in row and "replaces" in row
     old_row = html[html.index(f'id="{older.slug}"') :][:800]
@@ -50,7 +50,7 @@ def test_both_stay_and_the_newer_is_marked_current(client, newer_exports):
 
 def test_the_home_page_shows_the_current_figure(client, newer_exports):
     html = client.get("/").content.decode()
-    assert "US$3.2 billion" in html and "US$2.5 billion" not in html
+    assert "$3.2 billion" in html and "$2.5 billion" not in html
 
 
 def test_the_footnote_shows_the_report_and_links_to_its_page(client, newer_exports):
