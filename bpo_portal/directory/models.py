@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from bpo_portal.core.journal import JournalledQuerySet
 from bpo_portal.core import search
 from bpo_portal.core.caching import current_version
 from bpo_portal.core.filtering import id_subquery
@@ -74,7 +75,7 @@ class ServiceCategory(Cited, TimeStampedModel):
         return url_for("directory:service_list") + f"#{self.slug}"
 
 
-class ServiceLineQuerySet(models.QuerySet):
+class ServiceLineQuerySet(JournalledQuerySet):
     def with_provider_counts(self):
         return self.annotate(provider_count=models.Count("provider_links", distinct=True))
 
@@ -200,7 +201,7 @@ class City(Cited, TimeStampedModel):
         return url_for("directory:city_detail", self.slug)
 
 
-class ProviderQuerySet(models.QuerySet):
+class ProviderQuerySet(JournalledQuerySet):
     def real(self):
         """Providers from the knowledge base, leaving out generated demo rows."""
         return self.filter(is_demo=False)

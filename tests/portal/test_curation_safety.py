@@ -13,8 +13,8 @@ from django.urls import reverse
 from bpo_portal.core import search
 from bpo_portal.core.caching import current_version
 from bpo_portal.core.kinds import knowledge_models
-from bpo_portal.core.models import DataVersion, SearchDocument, SearchTerm
-from bpo_portal.directory.models import Provider, ProviderChange
+from bpo_portal.core.models import DataVersion, JournalEntry, SearchDocument, SearchTerm
+from bpo_portal.directory.models import Provider
 from bpo_portal.sector.models import Incentive
 from tests.admin_forms import change_form_data
 
@@ -158,11 +158,11 @@ def test_csv_export_of_a_model(curator_client):
     assert len(text.strip().splitlines()) == Incentive.objects.count() + 1
 
 
-# Not data: the data-version counter and the facet index's journal, which a restore must move.
-NOT_DATA = {DataVersion, ProviderChange}
+# Not data: the data-version counter and the change journal, which a restore must move.
+NOT_DATA = {DataVersion, JournalEntry}
 # Derived: the search index, written again as the rows load.
 DERIVED = {SearchDocument, SearchTerm}
-LEFT_OUT = [f"--exclude={m._meta.label}" for m in (ProviderChange, *DERIVED)]
+LEFT_OUT = [f"--exclude={m._meta.label}" for m in (JournalEntry, *DERIVED)]
 
 
 def snapshot():
