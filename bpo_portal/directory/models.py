@@ -4,10 +4,10 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from bpo_portal.core.journal import JournalledQuerySet
 from bpo_portal.core import search
 from bpo_portal.core.caching import current_version
 from bpo_portal.core.filtering import id_subquery
+from bpo_portal.core.journal import JournalledQuerySet
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.core.links import url_for
 from bpo_portal.core.models import TimeStampedModel
