@@ -17,7 +17,7 @@ DEV_ENV = SECRET_KEY="$$(cat $(KEY_FILE))"
 SIZES ?= 1000,10000,100000
 
 .PHONY: setup run serve test lint test-sqlite test-postgres test-redis screenshots bench \
-	loadtest lock clean
+	loadtest lock clean backup restore
 
 $(PY):
 	@test -n "$(BOOTSTRAP_PYTHON)" || { echo "Python 3.12 or newer is needed." >&2; exit 1; }
@@ -74,6 +74,15 @@ test: lint test-sqlite test-postgres test-redis
 
 screenshots: $(DEV_STAMP) $(KEY_FILE)
 	$(VENV)/bin/pytest tests/browser/test_screenshots.py --screenshots
+
+# The engine's own backup to var/backups/ (pg_dump, or SQLite's online backup), and its restore
+# (make restore FILE=var/backups/bpo-....pgdump), which replaces everything in the database.
+backup: $(KEY_FILE)
+	$(DEV_ENV) $(PY) manage.py backup
+
+restore: $(KEY_FILE)
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=var/backups/..." >&2; exit 1; }
+	$(DEV_ENV) $(PY) manage.py restore "$(FILE)"
 
 # Write the lock files again from pyproject.toml (needs uv: `pip install uv`).
 lock:

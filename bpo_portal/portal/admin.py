@@ -1,9 +1,12 @@
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
 
+from bpo_portal.core.conflicts import changed_since
 from bpo_portal.core.kinds import kind_named
 from bpo_portal.portal.models import Suggestion
 
@@ -21,6 +24,15 @@ def record_admin_url(suggestion):
     except NoReverseMatch:
         return None
     return f"{url}?_suggestion={suggestion.pk}"
+
+
+def stale_warning(change):
+    who = change.history_user or "someone"
+    when = date_format(localtime(change.history_date), "j F Y, H:i")
+    return (
+        f"The record was changed by {who} on {when}, after the reader sent this correction: "
+        "check that it still applies before editing."
+    )
 
 
 @admin.register(Suggestion)
@@ -85,6 +97,11 @@ class SuggestionAdmin(SimpleHistoryAdmin):
         suggestion = queryset.get()
         suggestion.status = Suggestion.Status.ACCEPTED
         suggestion._change_reason = f"Accepted by {request.user.get_username()}"
+        kind = kind_named(suggestion.record_kind)
+        change = kind and changed_since(kind.model, suggestion.record_id, suggestion.created)
+        if change:  # the reader saw an older version: flagged in its history and to the curator
+            suggestion._change_reason += "; the record had changed since it was sent"
+            self.message_user(request, stale_warning(change), messages.WARNING)
         suggestion.save()
         target = record_admin_url(suggestion)
         if target is None:

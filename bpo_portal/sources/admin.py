@@ -10,6 +10,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from bpo_portal.core.conflicts import EditConflictMixin, PreviewedImportMixin
 from bpo_portal.sources.imports import OwnPreviewsOnly
 from bpo_portal.sources.models import Citation, Source
 from bpo_portal.sources.resources import resource_for
@@ -126,7 +127,13 @@ class CitedRowInline(admin.TabularInline):
     show_change_link = True
 
 
-class CuratedAdmin(OwnPreviewsOnly, ImportExportModelAdmin, SimpleHistoryAdmin):
+class CuratedAdmin(
+    OwnPreviewsOnly,
+    EditConflictMixin,
+    PreviewedImportMixin,
+    ImportExportModelAdmin,
+    SimpleHistoryAdmin,
+):
     """Admin for curated data: every change kept and revertible (History), and CSV export and
     import with a preview of what will change and a line-by-line error report."""
 
