@@ -235,6 +235,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # served from the shared page cache (core/caching.py) without reading the session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
+# The open-data package is built by a thread of the worker that first sees a new data version
+# (or by `manage.py build_data_package`); requests meanwhile get the last complete one.
+DATA_PACKAGE_IN_BACKGROUND = True
+
 # How many proxies in front of the app add the address they saw to X-Forwarded-For (1 behind
 # one load balancer): the reader's address, for sign-in lockouts and for limiting suggestions,
 # is then the one the outermost proxy saw. X-Forwarded-For is read only on requests that come

@@ -14,4 +14,6 @@ import tempfile  # noqa: E402
 from bpo_portal.settings import *  # noqa: E402, F403
 
 DOWNLOADS_DIR = tempfile.mkdtemp(prefix="bpo-downloads-")
+# Built in the request, inside the test's transaction (the builder thread is tested on its own).
+DATA_PACKAGE_IN_BACKGROUND = False
 atexit.register(shutil.rmtree, DOWNLOADS_DIR, ignore_errors=True)

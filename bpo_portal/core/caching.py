@@ -233,10 +233,12 @@ def versioned(request, name, parts, compute):
 
 def shares_nothing_personal(request, response):
     """Whether a computed page may be served to everyone: a plain 200 page that shows no message
-    (one carried over, or one about this request's input) and holds no CSRF token."""
+    (one carried over, or one about this request's input), holds no CSRF token and does not ask
+    not to be stored."""
     return (
         response.status_code == 200
         and not response.streaming
+        and "no-store" not in response.get("Cache-Control", "")
         and not response.cookies
         and not len(get_messages(request))
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")

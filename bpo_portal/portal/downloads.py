@@ -25,11 +25,13 @@ import fcntl
 import hashlib
 import inspect
 import json
+import logging
 import os
 import re
 import shutil
 import sqlite3
 import tempfile
+import threading
 import time
 import zipfile
 from contextlib import contextmanager
@@ -39,7 +41,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Q, Value
 from django.http import FileResponse, Http404
@@ -56,6 +58,7 @@ from bpo_portal.directory.demo import DEMO_SOURCE
 from bpo_portal.sources.models import Citation, Cited, Source
 
 CHUNK = 2000
+logger = logging.getLogger(__name__)
 DESCRIPTOR = "datapackage.json"
 README = "README.md"
 ZIP = "bpo-portal.zip"
@@ -730,7 +733,9 @@ def _remove_old(root, identity, keep):
 
 
 def package(version=None):
-    """The package for this data version, built now if it is not built yet (or a newer one)."""
+    """The package for this data version, built now if it is not built yet (or a newer one).
+    For `manage.py build_data_package` and the builder thread: a request takes
+    `latest_package()`, which never waits for a build."""
     depends_on_everything()  # files kept per data version, read without a query
     if version is None:
         version = current_version()
@@ -758,6 +763,35 @@ def package(version=None):
         built = Package(final, seen)
         _remove_old(root, identity, built)
         return built
+
+
+_builder = threading.Lock()  # held by this process's builder thread while it runs
+
+
+def latest_package(version):
+    """(package, current): the package of this data version when it is built; otherwise the
+    newest complete one (None before the first build) while a thread of this process builds
+    the new one, so that no request waits for a build (at a million providers it takes
+    minutes). With DATA_PACKAGE_IN_BACKGROUND off (tests), the build happens here."""
+    depends_on_everything()
+    root, identity = downloads_root(), database_identity()
+    if found := _built(root, identity, version):
+        return found, True
+    if not settings.DATA_PACKAGE_IN_BACKGROUND:
+        return package(version), True
+    if _builder.acquire(blocking=False):
+        threading.Thread(target=_build_then_release, name="data-package", daemon=True).start()
+    return _built(root, identity, 0) if root.is_dir() else None, False
+
+
+def _build_then_release():
+    try:
+        package()
+    except Exception:  # the last complete package is still served; the next request retries
+        logger.exception("The data package could not be built")
+    finally:
+        connections.close_all()  # this thread's own connections
+        _builder.release()
 
 
 # The /data/ page and the files
@@ -821,12 +855,15 @@ def _open(built, name):
 
 
 def file_response(version, name):
-    """A download of one file of the package for this data version, streamed from disk."""
-    built = package(version)
+    """A download of one file of the newest package, streamed from disk; None while the first
+    one is being built."""
+    built, _ = latest_package(version)
+    if built is None:
+        return None
     try:
         handle = _open(built, name)
     except FileNotFoundError:  # deleted by a newer build since we looked: take that one
-        handle = _open(package(current_version()), name)
+        handle = _open(latest_package(current_version())[0], name)
     suffix = Path(name).suffix
     response = FileResponse(
         handle,

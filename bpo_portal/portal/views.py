@@ -14,7 +14,7 @@ from bpo_portal.core.filtering import text_param
 from bpo_portal.core.kinds import kind_named
 from bpo_portal.portal import selectors
 from bpo_portal.portal.api import endpoints as api_endpoints
-from bpo_portal.portal.downloads import file_response, package, page_context
+from bpo_portal.portal.downloads import file_response, latest_package, page_context
 from bpo_portal.portal.forms import SuggestionForm
 from bpo_portal.portal.outage import keeps_typed_text
 from bpo_portal.portal.quality import dashboard
@@ -165,20 +165,34 @@ def quality(request):
 @require_safe
 @cached_page
 def open_data(request):
-    """/data/: the whole knowledge base to download, with what each file holds."""
-    built = package(request_version(request))
-    return render(request, "portal/data.html", page_context(built))
+    """/data/: the whole knowledge base to download, with what each file holds; while the
+    files of a new data version are being built, the last complete ones (not kept in the page
+    cache, so the new ones show as soon as they are ready)."""
+    built, current = latest_package(request_version(request))
+    context = {"preparing": not current, **(page_context(built) if built else {})}
+    response = render(request, "portal/data.html", context)
+    if not current:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+def _download(request, name):
+    response = file_response(request_version(request), name)
+    if response is None:
+        response = render(request, "portal/preparing.html", status=503)
+        response["Retry-After"] = "30"
+    return response
 
 
 @require_safe
 def data_download(request, name):
-    """One file of the data package, built for the current data version if need be."""
-    return file_response(request_version(request), name)
+    """One file of the data package: the newest complete one."""
+    return _download(request, name)
 
 
 @require_safe
 def data_csv(request, resource):
-    return file_response(request_version(request), f"{resource}.csv")
+    return _download(request, f"{resource}.csv")
 
 
 @require_safe
