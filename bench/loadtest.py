@@ -38,6 +38,7 @@ SECONDS = int(os.environ.get("LOADTEST_SECONDS", "60"))
 # 27 ms a request. Downloads are measured by make bench, not here.
 CONNECTIONS = int(os.environ.get("LOADTEST_CONNECTIONS", "4"))
 EDIT_EVERY = 1.0
+PAIR_EVERY = 3.0  # two curators on one record: a new pair this often
 
 
 # The machine is shared: before the load, wait (a bounded time) until both cores are free, so
@@ -118,6 +119,8 @@ class Curator:
         except urllib.error.HTTPError as answer:
             if 300 <= answer.code < 400:
                 return answer.code, answer.headers.get("Location", ""), ""
+            if answer.code == 409:  # an edit conflict: the page to resolve it
+                return answer.code, "", answer.read().decode()
             raise
 
     def form(self, path):
@@ -126,9 +129,9 @@ class Curator:
         reader.feed(page)
         return reader.fields
 
-    def sign_in(self):
+    def sign_in(self, username="bench"):
         fields = dict(self.form("admin/login/"))
-        fields.update(username="bench", password="bench-pass-123", next="/admin/")
+        fields.update(username=username, password="bench-pass-123", next="/admin/")
         _, location, _ = self.fetch("admin/login/", fields)
         if not location.endswith("/admin/"):
             raise RuntimeError("the curator could not sign in")
@@ -166,6 +169,69 @@ class Curator:
         self.seconds = time.monotonic() - started
 
 
+class Pair:
+    """Two curators editing one record: both open a provider's change form; the first saves a
+    new headcount, then the second a new description against the revision it opened. The
+    second must get the edit-conflict page with nothing of theirs written; it then saves the
+    merge, which must keep both changes. A stale save that went through is an edit lost."""
+
+    def __init__(self, base):
+        self.first, self.second = Curator(base), Curator(base)
+        self.expected, self.failures = [], []
+        self.conflicts = self.overwritten = 0
+
+    def sign_in(self):
+        self.first.sign_in("bench")
+        self.second.sign_in("bench2")
+
+    def clash(self, number, provider_pk, slug):
+        path = f"admin/directory/provider/{provider_pk}/change/"
+        headcount = f"Pair {number}: about {number} thousand"
+        text = f"Pair {number}: the second curator's description, saved under load."
+        try:
+            mine, theirs = self.first.form(path), self.second.form(path)
+            fields = [(k, headcount if k == "headcount" else v) for k, v in mine]
+            _, location, _ = self.first.fetch(path, [*fields, ("_save", "Save")])
+            if not location.endswith("/admin/directory/provider/"):
+                raise RuntimeError("the first curator's save did not go through")
+            fields = [(k, text if k == "description" else v) for k, v in theirs]
+            status, location, page = self.second.fetch(path, [*fields, ("_save", "Save")])
+            if status != 409:
+                self.overwritten += 1
+                raise RuntimeError(f"the stale save was answered {status}, not a conflict")
+            self.conflicts += 1
+            reader = FormReader()
+            reader.feed(page)
+            _, location, _ = self.second.fetch(
+                path, [*map(tuple, reader.fields), ("_resolve", "merge")]
+            )
+            if not location.endswith("/admin/directory/provider/"):
+                raise RuntimeError("the merge did not save")
+            self.expected.append((slug, headcount, text))
+        except Exception as error:  # noqa: BLE001 - any failure of a pair is a finding to report
+            self.failures.append(f"pair {number} ({slug}): {error}")
+
+    def work(self, targets, stop):
+        """One pair every PAIR_EVERY seconds, each on another provider, until `stop`."""
+        for number, (pk, slug) in enumerate(targets, start=1):
+            if stop.wait(PAIR_EVERY):
+                break
+            self.clash(number, pk, slug)
+
+
+def verify_pairs(env, pairs):
+    """Both curators' changes of every pair are in the database."""
+    code = (
+        "import json; from bpo_portal.directory.models import Provider; "
+        "print(json.dumps({p.slug: [p.headcount, p.description] for p in "
+        "Provider.objects.filter(slug__in=%r)}))" % [slug for slug, _, _ in pairs.expected]
+    )
+    stored = json.loads(django_shell(env, code)) if pairs.expected else {}
+    return [
+        slug for slug, headcount, text in pairs.expected if stored.get(slug) != [headcount, text]
+    ]
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     database = OUT / f"loadtest-{PROVIDERS}.sqlite3"
@@ -186,6 +252,16 @@ def main():
             "Provider.objects.filter(is_demo=True).order_by('pk').values_list('pk', 'slug')[1000:1400])))",
         )
     )
+    pair_targets = json.loads(
+        django_shell(
+            env,
+            "import json; from bpo_portal.directory.models import Provider; "
+            "from django.contrib.auth.models import User; "
+            "User.objects.create_superuser('bench2', 'bench2@example.org', 'bench-pass-123'); "
+            "print(json.dumps(list(Provider.objects.filter(is_demo=True).order_by('pk')"
+            ".values_list('pk', 'slug')[2000:2100])))",
+        )
+    )
 
     # Before the load: the CPU check says how much of the cores the machine had free.
     origin = {**provenance(), "cpu_check_start": quiet_cpu()}
@@ -194,12 +270,20 @@ def main():
     # load starts once every worker has built its facet index.
     server = gunicorn(env, workers=int(workers), recycle=True)
     curator = Curator(server.url)
+    pairs = Pair(server.url)
     stop = threading.Event()
     try:
         curator.sign_in()
+        pairs.sign_in()
         worker = threading.Thread(target=curator.work, args=(targets, stop))
-        print(f"Load: {CONNECTIONS} connections for {SECONDS} s, curator editing", flush=True)
+        pair_worker = threading.Thread(target=pairs.work, args=(pair_targets, stop))
+        print(
+            f"Load: {CONNECTIONS} connections for {SECONDS} s, a curator editing, two curators "
+            "on one record",
+            flush=True,
+        )
         worker.start()
+        pair_worker.start()
         output = subprocess.run(
             ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--timeout", "30s",
              "-s", str(ROOT / "bench" / "mix.lua"), server.url.rstrip("/"), "--", str(PROVIDERS)],
@@ -207,21 +291,24 @@ def main():
         ).stdout  # fmt: skip
         stop.set()
         worker.join(timeout=180)
+        pair_worker.join(timeout=180)
         load = json.loads(re.search(r"RESULT (\{.*\})", output).group(1))
         origin["cpu_check_end"] = cpu_check()[0]
         missing = verify(env, server.url, curator.edits)
+        pairs.lost = verify_pairs(env, pairs)
     finally:
         stop.set()
         server.stop()
 
     errors = load["non_2xx_3xx"] + load["connect"] + load["read"] + load["write"] + load["timeout"]
-    ok = bool(errors == 0 and not curator.failures and not missing and curator.edits)
-    write_report(load, errors, curator, missing, workers, ok, origin)
-    save_results(load, errors, curator, missing, ok, origin)
+    pairs_ok = pairs.conflicts and not pairs.failures and not pairs.lost
+    ok = bool(errors == 0 and not curator.failures and not missing and curator.edits and pairs_ok)
+    write_report(load, errors, curator, missing, workers, ok, origin, pairs)
+    save_results(load, errors, curator, missing, ok, origin, pairs)
     sys.exit(0 if ok else 1)
 
 
-def save_results(load, errors, curator, missing, ok, origin):
+def save_results(load, errors, curator, missing, ok, origin, pairs):
     """The figures for bench/report.py's summary of the targets."""
     import sqlite3
 
@@ -240,6 +327,10 @@ def save_results(load, errors, curator, missing, ok, origin):
         "edit_durations": [round(d, 2) for d in curator.durations],
         "edits_failed": len(curator.failures),
         "edits_missing": len(missing),
+        "pairs_conflicts_shown": pairs.conflicts,
+        "pairs_overwritten": pairs.overwritten,
+        "pairs_failed": len(pairs.failures),
+        "pairs_edits_lost": len(pairs.lost) + pairs.overwritten,
         "ok": ok,
     }
     (OUT / "results-loadtest.json").write_text(json.dumps(results, indent=2))
@@ -294,7 +385,7 @@ def targets(load):
     ]
 
 
-def write_report(load, errors, curator, missing, workers, ok, origin):
+def write_report(load, errors, curator, missing, workers, ok, origin, pairs):
     import platform
     import sqlite3
 
@@ -313,10 +404,15 @@ def write_report(load, errors, curator, missing, workers, ok, origin):
         "(`bench/mix.lua`): the directory with and without filters, sorting and paging, text "
         "search, random profiles, comparisons of 2 to 8 providers, the statistics page and a "
         "service-by-city page (downloads are measured by `make bench`). Meanwhile a curator "
-        f"signed in to the admin and started a provider edit every {EDIT_EVERY:g} s through the real change form.",
+        f"signed in to the admin and started a provider edit every {EDIT_EVERY:g} s through the real change form; "
+        f"and every {PAIR_EVERY:g} s two more curators opened one provider's form, the first saved a new "
+        "headcount, the second then a new description against the revision it had opened: that "
+        "save must show the edit-conflict page and write nothing, and the merge saved from it must "
+        "keep both changes.",
         "",
         f"**Result: {'passed' if ok else 'FAILED'}** (no errors, and every saved edit in the "
-        "database, in its history and on the public page afterwards; this decides the exit status).",
+        "database, in its history and on the public page afterwards, and of two curators on one "
+        "record every conflict shown and no change lost; this decides the exit status).",
         "",
         "The mix is deliberately hard on caches: every save of a provider makes each page that "
         "shows providers stale (the pages that show none stay cached), profiles and comparisons "
@@ -345,19 +441,24 @@ def write_report(load, errors, curator, missing, workers, ok, origin):
         f"| curator edits saved | {len(curator.edits)} in {curator.seconds:.0f} s ({edit_rate(curator)}) |",
         f"| curator edits that failed | {len(curator.failures)} |",
         f"| saved edits missing afterwards (database, history or public page) | {len(missing)} |",
+        f"| two curators on one record: conflicts shown | {pairs.conflicts} (one pair every {PAIR_EVERY:g} s) |",
+        f"| two curators on one record: stale saves written, merges that lost a change | {pairs.overwritten} / {len(pairs.lost)} |",
+        f"| two curators on one record: pairs that failed | {len(pairs.failures)} |",
         "",
     ]
-    if curator.failures or missing:
+    if curator.failures or missing or pairs.failures or pairs.lost:
         lines += [
             "Failures:",
             "",
             *[f"- {f}" for f in curator.failures],
             *[f"- missing: {m}" for m in missing],
+            *[f"- {f}" for f in pairs.failures],
+            *[f"- a change lost in the merge: {m}" for m in pairs.lost],
             "",
         ]
     target = ROOT / "docs" / "reliability.md"
     target.write_text("\n".join(lines))
-    print("\n".join(line for line in lines[-14:] if line.startswith("| ") and "---" not in line))
+    print("\n".join(line for line in lines[-17:] if line.startswith("| ") and "---" not in line))
     for t, m, v in targets(load):
         label = "MET" if v == "met" else "MISSED" + v.removeprefix("**missed**")
         print(f"Target {t}: {m}: {label}")
