@@ -242,7 +242,7 @@ class OfferingRows:
     def __getitem__(self, window):
         ids = list(self.ordered_ids[window])
         rows = Provider.objects.in_bulk(ids)
-        providers = [rows[pk] for pk in ids]
+        providers = [rows[pk] for pk in ids if pk in rows]  # not one deleted meanwhile
         prefetch_reverse(
             providers, "service_links", to_attr="cited_links", service_line_id=[self.line.pk]
         )
