@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from bpo_portal.core.models import LoadedRecord, Synonym
+from bpo_portal.core.models import LoadedRecord, StopWord, Synonym
 
 
 @admin.register(LoadedRecord)
@@ -27,3 +27,11 @@ class SynonymAdmin(SimpleHistoryAdmin):
 
     list_display = ["term", "alternatives", "note", "modified"]
     search_fields = ["term", "alternatives", "note"]
+
+
+@admin.register(StopWord)
+class StopWordAdmin(SimpleHistoryAdmin):
+    """Question and filler words site search leaves out; every change is kept (History)."""
+
+    list_display = ["word", "note", "modified"]
+    search_fields = ["word", "note"]

@@ -138,6 +138,27 @@ class Synonym(TimeStampedModel):
             )
 
 
+class StopWord(TimeStampedModel):
+    """A question or filler word search does not match ("offers", "tell"), beside the grammar
+    words it always leaves out. Editable by curators; changes are kept in history."""
+
+    word = models.CharField(max_length=40, unique=True, help_text="One word, e.g. “offers”.")
+    note = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["word"]
+
+    def __str__(self):
+        return self.word
+
+    def clean(self):
+        super().clean()
+        self.word = self.word.strip().lower()
+        if not self.word.isalnum():
+            raise ValidationError({"word": "Give one word, letters and digits only."})
+
+
 class Change(models.Model):
     """One change to the knowledge base, as the public sees it: which record, what happened,
     which of its fields, when. Written with each history record; who made it stays in the

@@ -25,6 +25,7 @@ import bisect
 import functools
 import html
 import itertools
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -37,38 +38,74 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bpo_portal.core.caching import per_version
 from bpo_portal.core.kinds import kind_for, kind_named, kinds
-from bpo_portal.core.models import SearchDocument, SearchTerm, Synonym
+from bpo_portal.core.models import SearchDocument, SearchTerm, StopWord, Synonym
 
 MAX_WORDS = 12
-# Words too common to narrow a search; left out when the query has others.
-STOPWORDS = set(
+# Question and filler words: never matched (curators add more in the admin, *Stop words*). A
+# query of nothing else is searched as typed.
+STOPWORDS = frozenset(
     [
         "a",
+        "about",
         "an",
         "and",
+        "any",
         "are",
         "as",
         "at",
         "be",
+        "been",
         "by",
+        "can",
+        "could",
+        "did",
         "do",
         "does",
         "for",
         "from",
+        "give",
+        "has",
+        "have",
         "how",
+        "i",
         "in",
         "is",
-        "it's",
         "its",
+        "me",
+        "my",
         "of",
         "on",
         "or",
+        "our",
+        "please",
+        "show",
+        "tell",
+        "than",
+        "that",
         "the",
+        "their",
+        "there",
+        "these",
+        "this",
+        "those",
         "to",
+        "was",
+        "we",
+        "were",
         "what",
+        "whats",
+        "when",
+        "where",
         "which",
         "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
         "with",
+        "would",
+        "you",
+        "your",
     ]
 )
 CANDIDATES_PER_KIND = 30
@@ -415,56 +452,78 @@ class Alternative:
         return False
 
 
-@dataclass(frozen=True)
-class AllOf:
-    """Several groups, each to be matched anywhere: the typed words of a phrase that also has a
-    synonym ("call centre" itself, beside "contact centre")."""
-
-    groups: tuple  # of tuples of alternatives
-    prefix = False
-    typo = False
-
-    @property
-    def words(self):
-        return tuple(w for group in self.groups for a in group for w in a.words)
-
-    @property
-    def parts(self):
-        return [a for group in self.groups for a in group]
-
-    def fts5(self):
-        return (
-            "("
-            + " AND ".join("(" + " OR ".join(a.fts5() for a in g) + ")" for g in self.groups)
-            + ")"
-        )
-
-    def tsquery(self):
-        return (
-            "("
-            + " & ".join("(" + " | ".join(a.tsquery() for a in g) + ")" for g in self.groups)
-            + ")"
-        )
-
-    def matches(self, tokens):
-        return all(any(a.matches(tokens) for a in group) for group in self.groups)
-
-
 @dataclass
 class Plan:
     groups: list = field(default_factory=list)  # [[Alternative]]
     words: list = field(default_factory=list)
     corrected: dict = field(default_factory=dict)  # typed word -> words it was read as
+    typed: list = field(default_factory=list)  # [typed words] of each group
+    held: list = field(default_factory=list)  # about how many documents hold each group
+    weights: list = field(default_factory=list)  # how much matching each group counts
+    most: int = 1  # about how many documents there are
+    stopped: list = field(default_factory=list)  # question and filler words, not matched
+    unmatched: list = field(default_factory=list)  # groups no result matched (set by run)
+    all_typed: list = field(default_factory=list)
 
-    def fts5(self):
-        return " AND ".join(
-            "(" + " OR ".join(a.fts5() for a in group) + ")" for group in self.groups
-        )
+    @property
+    def live(self):
+        """The numbers of the groups some document holds: a word none holds is left out."""
+        return [n for n, held in enumerate(self.held) if held]
 
-    def tsquery(self):
-        return " & ".join(
-            "(" + " | ".join(a.tsquery() for a in group) + ")" for group in self.groups
-        )
+    def rare(self):
+        """The numbers of the live groups few documents hold, or else of the rarest one."""
+        live = self.live
+        rare = [n for n in live if self.held[n] <= COMMON_SHARE * self.most]
+        return rare or [min(live, key=lambda n: self.held[n])]
+
+    def fts5(self, only=None):
+        """Every live group (AND), or any of the groups numbered `only` (OR)."""
+        if only is None:
+            return " AND ".join(_fts5_group(self.groups[n]) for n in self.live)
+        return " OR ".join(_fts5_group(self.groups[n]) for n in only)
+
+    def tsquery(self, only=None):
+        if only is None:
+            return " & ".join(_tsquery_group(self.groups[n]) for n in self.live)
+        return " | ".join(_tsquery_group(self.groups[n]) for n in only)
+
+    def matched_in(self, tokens):
+        """The numbers of the live groups a document's tokens hold."""
+        return tuple(n for n in self.live if any(a.matches(tokens) for a in self.groups[n]))
+
+    def weigh(self, held):
+        """Weigh the groups by how many documents {group number: documents} hold them (the
+        rarer, the more: inverse document frequency), and by how many typed words each stands
+        for (a phrase matched is each of its words matched)."""
+        self.weights = [
+            len(self.typed[n]) * math.log(1 + self.most / count)
+            if (count := held.get(n) or self.held[n])
+            else 0.0
+            for n in range(len(self.groups))
+        ]
+
+    def standing(self, matched):
+        """(holds not every live group, minus the weight of those it holds): lower first."""
+        return (len(matched) < len(self.live), -sum(self.weights[n] for n in matched))
+
+    @property
+    def matched_words(self):
+        return [w for i, typed in enumerate(self.typed) if i not in self.unmatched for w in typed]
+
+    @property
+    def left_out(self):
+        """The words typed that no result is shown for, in the order typed."""
+        unmatched = {w for i in self.unmatched for w in self.typed[i]}
+        stopped = set(self.stopped)
+        return [w for w in self.all_typed if w in stopped or w in unmatched]
+
+
+def _fts5_group(group):
+    return "(" + " OR ".join(a.fts5() for a in group) + ")"
+
+
+def _tsquery_group(group):
+    return "(" + " | ".join(a.tsquery() for a in group) + ")"
 
 
 class Vocabulary:
@@ -482,6 +541,10 @@ class Vocabulary:
             group.discard("")
             for phrase in group:
                 self.synonyms.setdefault(phrase, set()).update(group - {phrase})
+        self.stopwords = STOPWORDS | {
+            " ".join(words(word)) for word in StopWord.objects.values_list("word", flat=True)
+        }
+        self.most = max(self.documents.values(), default=1)  # about every document
         self.by_length = {}
         for term in self.documents:
             self.by_length.setdefault(len(term), []).append(term)
@@ -493,8 +556,8 @@ class Vocabulary:
         return at < len(self.sorted) and self.sorted[at].startswith(prefix)
 
     def synonyms_of(self, typed):
-        """Synonyms of a phrase, also when it is typed in the other spelling."""
-        options = [[w, *sorted(self.spellings(w))] for w in typed]
+        """Synonyms of a phrase, also when it is typed in the other spelling or number."""
+        options = [[w, *sorted(self.spellings(w) | self.forms(w) - {w})] for w in typed]
         for combination in itertools.islice(itertools.product(*options), 16):
             phrase = " ".join(combination)
             if phrase in self.synonyms:
@@ -503,6 +566,27 @@ class Vocabulary:
 
     def knows(self, word):
         return word in self.documents
+
+    def held_by(self, alternative):
+        """About how many documents hold an alternative (at least; a phrase at most its rarest
+        word's)."""
+        if alternative.prefix:
+            at = bisect.bisect_left(self.sorted, alternative.words[-1])
+            found = itertools.takewhile(
+                lambda t: t.startswith(alternative.words[-1]), self.sorted[at : at + 50]
+            )
+            last = max((self.documents[t] for t in found), default=0)
+            return min([last, *(self.documents.get(w, 0) for w in alternative.words[:-1])])
+        # A word the vocabulary does not keep (one with digits, "007") may still be indexed.
+        return min(
+            self.documents.get(w, 0) if is_vocabulary_word(w) else 1 for w in alternative.words
+        )
+
+    def phrases(self, phrase):
+        """A phrase in every spelling and number the index holds (call centre, call centers,
+        ...), at most 16."""
+        options = [sorted(self.forms(w) | self.spellings(w)) or [w] for w in phrase.split()]
+        return [tuple(c) for c in itertools.islice(itertools.product(*options), 16)]
 
     def spellings(self, word):
         found = set()
@@ -598,11 +682,12 @@ def vocabulary():
 
 
 def understand(text, vocab):
-    """A plan of alternatives for every word of `text`; the last may be unfinished."""
-    typed = words(text)[:MAX_WORDS]
-    meaningful = [word for word in typed if word not in STOPWORDS]
-    typed = meaningful or typed
-    plan = Plan(words=typed)
+    """A plan of alternatives for every word of `text` but the question and filler words, with
+    how much each counts; the last word may be unfinished."""
+    everything = words(text)[:MAX_WORDS]
+    typed = [word for word in everything if word not in vocab.stopwords] or everything
+    plan = Plan(words=typed, all_typed=everything)
+    plan.stopped = [word for word in everything if word not in typed]
     typos = vocab.typos(typed)
     i = 0
     while i < len(typed):
@@ -613,34 +698,50 @@ def understand(text, vocab):
             known, synonyms = vocab.synonyms_of(typed[i : i + n])
             group = []
             if known:
-                each = tuple(
-                    tuple(alternatives(w, vocab, last and j == n - 1, plan, typos))
-                    for j, w in enumerate(typed[i : i + n])
-                )
-                group = [AllOf(each), Alternative(tuple(known.split()))]
-                group += [Alternative(tuple(s.split())) for s in synonyms]
-            elif vocab.knows(joined):
-                group = [Alternative(tuple(typed[i : i + n])), Alternative((joined,))]
+                group = same_meaning({known, *synonyms}, vocab)
+            elif vocab.knows(joined):  # a compound: help desk, helpdesk
+                phrase = " ".join(typed[i : i + n])
+                group = [Alternative(v) for v in vocab.phrases(phrase)]
+                group += [Alternative((form,)) for form in sorted(vocab.forms(joined))]
             if group:
                 plan.groups.append(group)
+                plan.typed.append(typed[i : i + n])
                 i += n
                 break
         else:
             plan.groups.append(alternatives(typed[i], vocab, last, plan, typos))
+            plan.typed.append([typed[i]])
             i += 1
-    plan.groups = [g for g in plan.groups if g]
+    kept = [n for n, group in enumerate(plan.groups) if group]
+    plan.groups = [plan.groups[n] for n in kept]
+    plan.typed = [plan.typed[n] for n in kept]
+    plan.held = [max(map(vocab.held_by, group), default=0) for group in plan.groups]
+    plan.most = vocab.most
+    plan.weigh({})
     return plan
+
+
+def same_meaning(phrases, vocab):
+    """The alternatives of words that mean the same (a synonym and what it stands for), in
+    every spelling and number: the same whichever of them was typed."""
+    found = set()
+    for phrase in phrases:
+        found.update(Alternative(variant) for variant in vocab.phrases(phrase))
+    return sorted(found, key=lambda a: a.words)
 
 
 def alternatives(word, vocab, may_be_unfinished, plan, typos):
     found = [Alternative((form,)) for form in sorted(vocab.forms(word))]
     if not vocab.knows(word):
         found.insert(0, Alternative((word,)))
-    for synonym in sorted(vocab.synonyms.get(word, ())):
-        found.append(Alternative(tuple(synonym.split())))
-    if (parts := vocab.split(word)) and not vocab.knows(word):
-        found.append(Alternative(parts))
-    if may_be_unfinished and len(word) >= 3 and word.isalpha() and vocab.starts(word):
+    if word in vocab.synonyms:
+        found += same_meaning({word, *vocab.synonyms[word]}, vocab)
+    if parts := vocab.split(word):  # a compound written together: helpdesk, help desks
+        found += [Alternative(v) for v in vocab.phrases(" ".join(parts))]
+    # The last word may be the start of others, unless it is a word of its own: "centre" is
+    # finished (else it would find "centred" and "centres" would not).
+    unfinished = may_be_unfinished and len(word) >= 3 and word.isalpha()
+    if unfinished and not vocab.knows(word) and vocab.starts(word):
         found.append(Alternative((word,), prefix=True))
     if not any(vocab.knows(a.words[0]) for a in found if len(a.words) == 1 and not a.prefix):
         known = [a for a in found if len(a.words) > 1 or a.prefix]
@@ -668,14 +769,22 @@ NUMEROUS = "provider"
 COUNTED_UP_TO = 1000
 
 
+# A word more than this share of the documents hold is left out when providers fall back to
+# matching some of the words: the rarer words find what the reader means, and the common ones
+# would read most providers' rows.
+COMMON_SHARE = 0.05
+
+
 class _FTS5:
     """The queries on SQLite's FTS5 tables (rowid = document id): every document in one, the
     kinds other than the numerous one again in another, so that their matches are found
     without walking the numerous kind's (a common word's list runs to every provider)."""
 
-    def __init__(self, plan):
-        self.text = f"{{title names body}} : ({plan.fts5()})"
-        self.names = f"{{title names}} : ({plan.fts5()})"
+    def __init__(self, plan, only=None):
+        expression = plan.fts5(only)
+        self.plan = plan
+        self.text = f"{{title names body}} : ({expression})"
+        self.names = f"{{title names}} : ({expression})"
 
     def match(self, select, expression, rest="", table=FTS_TABLE):
         return f"SELECT {select} FROM {table} WHERE {table} MATCH %s{rest}", [expression]
@@ -684,16 +793,22 @@ class _FTS5:
     def rank(table=FTS_TABLE):
         return f"bm25({table}, 10.0, 4.0, 1.0, 0.0)"
 
-    def ranked_few(self, only):
-        expression = self.text
+    def few_by_group(self, only):
+        """(group number, kind, document id, rank, lower better) of every match of each word
+        of the query among the kinds but the numerous one: one statement."""
+        kinds_wanted = ""
         if only:
-            expression += " AND (" + " OR ".join(f'kind : "{k}"' for k in only) + ")"
-        return self.match(
-            "kind, rowid, count(*) OVER (PARTITION BY kind), row_number() OVER "
-            f"(PARTITION BY kind ORDER BY {self.rank(FTS_FEW_TABLE)}, rowid) AS n",
-            expression,
-            table=FTS_FEW_TABLE,
-        )
+            kinds_wanted = " AND (" + " OR ".join(f'kind : "{k}"' for k in only) + ")"
+        parts, params = [], []
+        for n in self.plan.live:
+            sql, found = self.match(
+                f"{n}, kind, rowid, {self.rank(FTS_FEW_TABLE)}",
+                f"{{title names body}} : ({_fts5_group(self.plan.groups[n])}){kinds_wanted}",
+                table=FTS_FEW_TABLE,
+            )
+            parts.append(sql)
+            params += found
+        return " UNION ALL ".join(parts), params
 
     def numerous_matches(self):
         return self.match("1", f'{self.text} AND kind : "{NUMEROUS}"', " LIMIT %s")
@@ -712,23 +827,28 @@ class _FTS5:
 class _TSVector:
     """The queries on PostgreSQL's generated tsvector columns of core_searchdocument."""
 
-    def __init__(self, plan):
-        self.query = plan.tsquery()
+    def __init__(self, plan, only=None):
+        self.plan = plan
+        self.query = plan.tsquery(only)
         self.tsquery = f"to_tsquery('{PG_CONFIG}', %s)"
 
     def match(self, select, column, condition, rest=""):
         sql = f"SELECT {select} FROM core_searchdocument WHERE {column} @@ {self.tsquery} AND "
         return sql + condition + rest, [self.query]
 
-    def ranked_few(self, only):
-        sql, params = self.match(
-            "kind, id, count(*) OVER (PARTITION BY kind), row_number() OVER (PARTITION BY kind "
-            f"ORDER BY ts_rank_cd(vector, {self.tsquery}) DESC, id) AS n",
-            "vector",
-            f"kind <> '{NUMEROUS}'"
-            + (" AND kind IN (" + ", ".join(["%s"] * len(only)) + ")" if only else ""),
-        )
-        return sql, [self.query, *params, *only]
+    def few_by_group(self, only):
+        kinds_wanted = f"kind <> '{NUMEROUS}'"
+        if only:
+            kinds_wanted += " AND kind IN (" + ", ".join(["%s"] * len(only)) + ")"
+        parts, params = [], []
+        for n in self.plan.live:
+            query = _tsquery_group(self.plan.groups[n])
+            parts.append(
+                f"SELECT {n}, kind, id, -ts_rank_cd(vector, {self.tsquery}) FROM "
+                f"core_searchdocument WHERE vector @@ {self.tsquery} AND {kinds_wanted}"
+            )
+            params += [query, query, *only]
+        return " UNION ALL ".join(parts), params
 
     def numerous_matches(self):
         return self.match("1", "vector", f"kind = '{NUMEROUS}'", " LIMIT %s")
@@ -751,35 +871,66 @@ class _TSVector:
 
 
 def _candidates(plan, kinds_wanted, per_kind, counted=True):
-    """({kind: count}, [(kind, document id)] best first within each kind). The numerous kind's
-    count stops at COUNTED_UP_TO + 1; without `counted`, its matches are not counted (its count
-    is then missing)."""
-    if not plan.groups:
-        return {}, []
-    queries = (_TSVector if connection.vendor == "postgresql" else _FTS5)(plan)
+    """({kind: count}, [(kind, document id)] best first within each kind, {numbers of the
+    groups some candidate matched}).
+
+    The kinds but the numerous one: every record matching any of the words, those matching
+    every word first, then by how much the words they match weigh, then by relevance; counted
+    in full. The numerous kind: those matching every word; only if none does, those matching
+    any of the rarer words (a fallback that reads no common word's list). Its count stops at
+    COUNTED_UP_TO + 1; without `counted`, its matches are not counted (its count is then
+    missing)."""
+    if not plan.live:
+        return {}, [], set()
+    engine = _TSVector if connection.vendor == "postgresql" else _FTS5
     only = [k for k in kinds_wanted if k != NUMEROUS]
-    counts, ranked = {}, []
+    counts, ranked, found = {}, [], set()
     with connection.cursor() as cursor:
         if only or not kinds_wanted:
-            sql, params = queries.ranked_few(only)
-            cursor.execute(f"SELECT * FROM ({sql}) AS ranked WHERE n <= %s", [*params, per_kind])
-            for kind, pk, total, _ in cursor.fetchall():
-                counts[kind] = total
-                ranked.append((kind, pk))
+            sql, params = engine(plan).few_by_group(only)
+            cursor.execute(sql, params)
+            matches = {}
+            for n, kind, pk, rank in cursor.fetchall():
+                groups, total = matches.get((kind, pk), ((), 0.0))
+                matches[(kind, pk)] = ((*groups, n), total + rank)
+            # How many of these documents hold each word is known exactly now: it weighs the
+            # words better than the vocabulary's estimate (a phrase, a word of many forms).
+            held = Counter(n for groups, _ in matches.values() for n in groups)
+            found.update(held)
+            plan.weigh(held)
+            best = sorted(
+                matches.items(),
+                key=lambda item: (*plan.standing(item[1][0]), item[1][1], item[0][1]),
+            )
+            shown = Counter()
+            for (kind, pk), _ in best:
+                counts[kind] = counts.get(kind, 0) + 1
+                shown[kind] += 1
+                if shown[kind] <= per_kind:
+                    ranked.append((kind, pk))
         if not kinds_wanted or NUMEROUS in kinds_wanted:
-            if counted:
-                sql, params = queries.numerous_matches()
-                cursor.execute(
-                    f"SELECT count(*) FROM ({sql}) AS matches", [*params, COUNTED_UP_TO + 1]
-                )
-                if count := cursor.fetchone()[0]:
-                    counts[NUMEROUS] = count
-            if NUMEROUS in counts or not counted:
-                ids = _fetch_ids(cursor, queries.numerous_by_name(), per_kind)
-                if len(ids) < per_kind:
-                    ids += _fetch_ids(cursor, queries.numerous_in_order(), 2 * per_kind)
-                ranked += [(NUMEROUS, pk) for pk in list(dict.fromkeys(ids))[:per_kind]]
-    return counts, ranked
+            ids = _numerous(cursor, engine(plan), per_kind, counted, counts)
+            if ids:
+                found.update(plan.live)
+            elif len(plan.live) > 1:
+                ids = _numerous(cursor, engine(plan, plan.rare()), per_kind, counted, counts)
+            ranked += [(NUMEROUS, pk) for pk in ids]
+    return counts, ranked, found
+
+
+def _numerous(cursor, queries, per_kind, counted, counts):
+    """The best ids of the numerous kind for one query, best by name first, counting its
+    matches into `counts` if `counted`."""
+    if counted:
+        sql, params = queries.numerous_matches()
+        cursor.execute(f"SELECT count(*) FROM ({sql}) AS matches", [*params, COUNTED_UP_TO + 1])
+        if not (count := cursor.fetchone()[0]):
+            return []
+        counts[NUMEROUS] = count
+    ids = _fetch_ids(cursor, queries.numerous_by_name(), per_kind)
+    if len(ids) < per_kind:
+        ids += _fetch_ids(cursor, queries.numerous_in_order(), 2 * per_kind)
+    return list(dict.fromkeys(ids))[:per_kind]
 
 
 def _fetch_ids(cursor, query, limit):
@@ -797,6 +948,18 @@ class Result:
     snippet_html: str
     why: str
     tier: int
+    name: str = ""  # the name it matched by (its title or another), if any
+    object_id: int = 0
+    matched: tuple = ()  # the numbers of the query's groups it holds
+    complete: bool = True  # it holds every word that matched anything
+    weight: float = 0.0  # how much the words it holds weigh together
+    figure: object = None  # for a figure: its value, period and scope (set by the view)
+
+    @property
+    def standing(self):
+        """Its place among results: every word first, then the weight of its words, then how
+        it matched (exact name first)."""
+        return (not self.complete, -self.weight, self.tier)
 
 
 @dataclass
@@ -827,10 +990,15 @@ class Outcome:
         parts = [f"{g.count:,}{'+' if g.more else ''} {g.label}" for g in self.groups]
         return ", ".join(parts)
 
+    def result_of(self, kind_prefix):
+        """The best result of a kind, or None."""
+        group = next((g for g in self.groups if g.kind.prefix == kind_prefix), None)
+        return group.results[0] if group else None
+
 
 def highlight(text, plan, limit=None):
     """`text` escaped, with the words the query matched marked."""
-    wanted = [p for group in plan.groups for a in group for p in getattr(a, "parts", [a])]
+    wanted = [a for group in plan.groups for a in group]
     singles = {a.words[0] for a in wanted if len(a.words) == 1 and not a.prefix}
     singles |= {w for a in wanted if len(a.words) > 1 for w in a.words}
     prefixes = [a.words[0] for a in wanted if a.prefix]
@@ -870,34 +1038,47 @@ def _hits_by_word(text, singles, prefixes):
     )
 
 
-def _rank(document, plan, query_folded):
-    """(tier, why): 0 exact name, 1 name starts with or holds the words, 2 another name,
-    3 other text, 4 only through a typo; why it matched when it was not by name."""
+def _rank(document, plan, matched, query_folded):
+    """(tier, why, name) by the groups `matched`: 0 exact name, 1 name starts with or holds
+    the words, 2 another name, 3 other text, 4 only through a typo; why it matched when it was
+    not by name; the name (title or other) that holds the most of the words, if one holds
+    any."""
     title_tokens = words(document.title)
     everything = title_tokens + words(document.names) + words(document.body)
+    groups = [plan.groups[n] for n in matched]
 
     def holds(tokens, typo_ok=False):
         return all(
-            any(a.matches(tokens) for a in group if typo_ok or not a.typo) for group in plan.groups
+            any(a.matches(tokens) for a in group if typo_ok or not a.typo) for group in groups
         )
 
-    if not holds(everything):
-        return 4, ""
+    names = [document.title, *(value for _, value in document.name_labels)]
+    weight, name = max(((_weight_held(words(n), plan, matched), n) for n in names), key=_first)
+    name = name if weight else ""
+    if not groups or not holds(everything):
+        return 4, "", name
     if holds(title_tokens):
         if fold(document.title) == query_folded or _covered(title_tokens, plan):
-            return 0, ""
-        return 1, ""
+            return 0, "", document.title
+        return 1, "", document.title
     for label, value in document.name_labels:
         if holds(title_tokens + words(value)):
-            return 2, f"matched {label} {value}"
-    return 3, "matched in its text"
+            return 2, f"matched {label} {value}", value
+    return 3, "matched in its text", name
+
+
+def _first(item):
+    return item[0]
+
+
+def _weight_held(tokens, plan, matched):
+    """The weight of the groups of `matched` that `tokens` hold."""
+    return sum(plan.weights[n] for n in matched if any(a.matches(tokens) for a in plan.groups[n]))
 
 
 def _covered(tokens, plan):
     """Is every word of the title one the query asked for (an exact name)?"""
-    asked = [
-        p for group in plan.groups for a in group for p in getattr(a, "parts", [a]) if not p.typo
-    ]
+    asked = [a for group in plan.groups for a in group if not a.typo]
     return all(
         any(t in a.words or (a.prefix and t.startswith(a.words[-1])) for a in asked) for t in tokens
     )
@@ -906,24 +1087,20 @@ def _covered(tokens, plan):
 def run(query, *, kinds_wanted=(), per_kind=10, version=0):
     vocab = vocabulary(version)
     plan = understand(query, vocab)
-    counts, candidates = _candidates(plan, list(kinds_wanted), max(per_kind, CANDIDATES_PER_KIND))
+    counts, candidates, found = _candidates(
+        plan, list(kinds_wanted), max(per_kind, CANDIDATES_PER_KIND)
+    )
     groups = []
     for kind, ranked in _ranked(plan, candidates):
-        results = [
-            Result(
-                kind=kind,
-                title=document.title,
-                url=document.url,
-                title_html=highlight(document.title, plan),
-                snippet_html=highlight(document.body, plan, limit=180),
-                why=why,
-                tier=tier,
-            )
-            for tier, _, why, document in ranked[:per_kind]
-        ]
+        results = ranked[:per_kind]
+        for result in results:
+            result.title_html = highlight(result.title, plan)
+            result.snippet_html = highlight(result.snippet_html, plan, limit=180)
+            found.update(result.matched)
         count = counts.get(kind.prefix, 0)
         groups.append(Group(kind, min(count, COUNTED_UP_TO), results, count > COUNTED_UP_TO))
-    groups.sort(key=lambda g: (min(r.tier for r in g.results), g.kind.search_order))
+    groups.sort(key=lambda g: (*g.results[0].standing, g.kind.search_order))
+    plan.unmatched = [n for n in range(len(plan.groups)) if n not in found]
     outcome = Outcome(query, plan, groups, sum(g.count for g in groups))
     if not outcome.total:
         outcome.suggestion = did_you_mean(plan, vocab)
@@ -931,17 +1108,36 @@ def run(query, *, kinds_wanted=(), per_kind=10, version=0):
 
 
 def _ranked(plan, candidates):
-    """[(kind, [(tier, position, why, document)] best first)], in the kinds' order."""
+    """[(kind, [Result] best first)], in the kinds' order; the results' highlights are left
+    to the caller (their body text stands in the snippet until then)."""
     documents = SearchDocument.objects.in_bulk([doc_id for _, doc_id in candidates])
     query_folded = " ".join(plan.words)
     by_kind = {}
     for position, (kind_prefix, doc_id) in enumerate(candidates):
         document = documents.get(doc_id)
-        if document is not None and kind_named(kind_prefix) is not None:
-            tier, why = _rank(document, plan, query_folded)
-            by_kind.setdefault(kind_prefix, []).append((tier, position, why, document))
+        kind = kind_named(kind_prefix)
+        if document is None or kind is None:
+            continue
+        tokens = words(" ".join((document.title, document.names, document.body)))
+        matched = plan.matched_in(tokens)
+        tier, why, name = _rank(document, plan, matched, query_folded)
+        result = Result(
+            kind=kind,
+            title=document.title,
+            url=document.url,
+            title_html="",
+            snippet_html=document.body,
+            why=why,
+            tier=tier,
+            name=name,
+            object_id=document.object_id,
+            matched=matched,
+            complete=len(matched) == len(plan.live),
+            weight=-plan.standing(matched)[1],
+        )
+        by_kind.setdefault(kind_prefix, []).append((result.standing, position, result))
     return [
-        (kind, sorted(by_kind[kind.prefix], key=lambda item: item[:2]))
+        (kind, [item[2] for item in sorted(by_kind[kind.prefix], key=lambda item: item[:2])])
         for kind in kinds()
         if kind.prefix in by_kind
     ]
@@ -960,7 +1156,7 @@ def did_you_mean(plan, vocab):
         if word not in near:
             replaced.append(word)
             continue
-        nearest = [term for term in near[word] if term not in STOPWORDS]
+        nearest = [term for term in near[word] if term not in vocab.stopwords]
         if not nearest:
             return ""
         replaced.append(max(nearest, key=lambda t: (vocab.documents[t], t)))
@@ -968,14 +1164,15 @@ def did_you_mean(plan, vocab):
     if not changed:
         return ""
     suggestion = " ".join(replaced)
-    counts, _ = _candidates(understand(suggestion, vocab), [], 1)
+    counts, _, _ = _candidates(understand(suggestion, vocab), [], 1)
     return suggestion if counts else ""
 
 
 def matching_ids(query, *, kind, version=0):
-    """Ids of the records of `kind` that match `query` (the directory's text filter)."""
+    """Ids of the records of `kind` that match `query` (the directory's text filter): every
+    word that any document holds."""
     plan = understand(query, vocabulary(version))
-    if not plan.groups:
+    if not plan.live:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -994,19 +1191,19 @@ def matching_ids(query, *, kind, version=0):
 
 
 def suggestions(query, *, version=0, limit=8):
-    """What the box may be looking for, as the reader types: titles first. Nothing is counted
-    or highlighted, which a results page needs and a list of names does not."""
+    """What the box may be looking for, as the reader types: the search's best results, by the
+    same matching. Nothing is counted or highlighted, which a results page needs and a list of
+    names does not."""
     plan = understand(query, vocabulary(version))
-    _, candidates = _candidates(plan, [], CANDIDATES_PER_KIND, counted=False)
+    _, candidates, _ = _candidates(plan, [], CANDIDATES_PER_KIND, counted=False)
     best = sorted(
         (
-            (tier, kind.search_order, document.title, kind, document)
+            (*result.standing, kind.search_order, result.title, result)
             for kind, ranked in _ranked(plan, candidates)
-            for tier, _, _, document in ranked[:limit]
+            for result in ranked[:limit]
         ),
-        key=lambda item: item[:3],
+        key=lambda item: item[:-1],
     )[:limit]
     return [
-        {"title": document.title, "kind": str(kind.label).capitalize(), "url": document.url}
-        for *_, kind, document in best
+        {"title": r.title, "kind": str(r.kind.label).capitalize(), "url": r.url} for *_, r in best
     ]

@@ -12,7 +12,7 @@ from bpo_portal.core import search as engine
 from bpo_portal.core.caching import cached_page, request_version, versioned
 from bpo_portal.core.filtering import text_param
 from bpo_portal.core.kinds import kind_named
-from bpo_portal.portal import selectors
+from bpo_portal.portal import answers, selectors
 from bpo_portal.portal.api import endpoints as api_endpoints
 from bpo_portal.portal.downloads import file_response, latest_package, page_context
 from bpo_portal.portal.forms import SuggestionForm
@@ -49,7 +49,7 @@ def search(request):
         kind = None
     if only and kind is None:
         messages.warning(request, "Ignored kind: not a kind of record search covers.")
-    outcome = None
+    outcome = found = None
     if query:
         outcome = engine.run(
             query,
@@ -59,7 +59,14 @@ def search(request):
         )
         if not engine.words(query):
             messages.info(request, "Type a word or a name: punctuation alone finds nothing.")
-    return render(request, "portal/search.html", {"query": query, "outcome": outcome, "only": kind})
+        if kind is None:
+            found = answers.answer(query, outcome)
+        answers.describe_figures(outcome)
+    return render(
+        request,
+        "portal/search.html",
+        {"query": query, "outcome": outcome, "only": kind, "answer": found},
+    )
 
 
 @require_safe

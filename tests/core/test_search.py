@@ -291,12 +291,13 @@ def test_suggestions_are_the_best_results_of_a_search(
     indexed_providers, django_assert_max_num_queries, query
 ):
     """Suggestions skip what only a results page needs (counts, highlights, "did you mean"),
-    and are still the search's best results, titles first."""
+    and are still the search's best results: those holding every word first, then the
+    weightiest words, titles first."""
     version = current_version()
     outcome = search.run(query, per_kind=8, version=version)
     best = sorted(
         (r for g in outcome.groups for r in g.results),
-        key=lambda r: (r.tier, r.kind.search_order, r.title),
+        key=lambda r: (*r.standing, r.kind.search_order, r.title),
     )[:8]
     expected = [
         {"title": r.title, "kind": str(r.kind.label).capitalize(), "url": r.url} for r in best
@@ -321,11 +322,38 @@ def test_past_the_counting_limit_the_page_says_more_than(client, many_providers,
     assert (group.count, group.more) == (1, False)  # fewer: counted exactly
 
 
-def test_query_counts(client, many_providers, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
-        client.get(reverse("search"), {"q": "bulk provider support"})
-    with django_assert_max_num_queries(6):
-        client.get(reverse("search_suggest"), {"q": "bulk prov"})
+# Queries of a search page once the vocabulary is read (3 queries once per data version): the
+# data version, one for every match of every word among the kinds but providers, providers
+# (count, best by name, the rest in order: 3, and 3 more when no provider holds every word and
+# they fall back to the rarer words), the results' documents, their figures. An answer adds
+# at most 4 (its rows, its links, their citations). None of it grows with the words typed.
+# Suggestions count nothing and show no figures: 2 fewer, and 1 fewer on falling back.
+SEARCH_QUERIES = 7
+FALLBACK_QUERIES = 3
+ANSWER_QUERIES = 4
+SUGGEST_QUERIES = SEARCH_QUERIES - 2 + FALLBACK_QUERIES - 1
+
+
+@pytest.mark.parametrize(
+    "query, most",
+    [
+        ("bulk provider support", SEARCH_QUERIES),
+        ("bulk", SEARCH_QUERIES),
+        (
+            "bulk payroll centre karachi data entry figures zyxxvq",
+            SEARCH_QUERIES + FALLBACK_QUERIES,
+        ),
+        ("who offers call centre services in karachi", SEARCH_QUERIES + ANSWER_QUERIES),
+        ("how many people work in call centres", SEARCH_QUERIES + ANSWER_QUERIES),
+        ("when was ibex founded", SEARCH_QUERIES + FALLBACK_QUERIES + ANSWER_QUERIES),
+    ],
+)
+def test_query_counts(client, many_providers, django_assert_max_num_queries, query, most):
+    search.vocabulary(current_version())
+    with django_assert_max_num_queries(most):
+        client.get(reverse("search"), {"q": query})
+    with django_assert_max_num_queries(SUGGEST_QUERIES):
+        client.get(reverse("search_suggest"), {"q": query})
 
 
 HOSTILE = [

@@ -1,0 +1,603 @@
+"""Questions and many-word queries, as new readers type them: the page they mean among the
+first results of its kind, and for the questions search recognises, a direct answer built from
+cited rows, with its citations. Run on SQLite and on PostgreSQL alike."""
+
+import pytest
+from django.urls import reverse
+
+from bpo_portal.core import search
+from bpo_portal.core.caching import current_version
+from bpo_portal.core.models import StopWord
+from bpo_portal.portal import answers
+
+pytestmark = pytest.mark.django_db
+
+
+def run(query, **kwargs):
+    return search.run(query, version=current_version(), **kwargs)
+
+
+# (what a reader types, the page that must be among the first ten of its kind, and the answer:
+# None, or (its shape, words of one of its lines, (source, section) of one of its citations))
+QUESTIONS = [
+    (
+        "when was TRG Pakistan founded?",
+        "/providers/trg-pakistan/",
+        (
+            "founded",
+            "TRG Pakistan was founded in 2002.",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "what year was systems limited founded",
+        "/providers/systems-limited/",
+        (
+            "founded",
+            "Systems Limited was founded in 1977.",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "Ibex employees",
+        "/providers/ibex/",
+        (
+            "headcount",
+            "The sources put Ibex's staff at “thousan",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "how many staff does ibex have",
+        "/providers/ibex/",
+        (
+            "headcount",
+            "The sources put Ibex's staff at “thousan",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "telenor headcount",
+        "/providers/telenor/",
+        (
+            "headcount",
+            "How many people Telenor employs: not sta",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "who owns TRG Pakistan",
+        "/providers/trg-pakistan/",
+        (
+            "parent",
+            "TRG Pakistan is part of The Resource Gro",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "parent company of trg pakistan",
+        "/providers/trg-pakistan/",
+        (
+            "parent",
+            "TRG Pakistan is part of The Resource Gro",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "ibex former name",
+        "/providers/ibex/",
+        (
+            "former",
+            "Ibex was formerly called TRG Customer So",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "what was ibex formerly called",
+        "/providers/ibex/",
+        (
+            "former",
+            "Ibex was formerly called TRG Customer So",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "what services does ibex offer",
+        "/providers/ibex/",
+        (
+            "services",
+            "Customer care",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "systems limited services",
+        "/providers/systems-limited/",
+        (
+            "services",
+            "Business process outsourcing (full scope",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "ptcl founded",
+        "/providers/ptcl/",
+        (
+            "founded",
+            "When PTCL was founded: not stated in the",
+            ("contact-centres", "Notable Companies with Operations in Pakistan"),
+        ),
+    ),
+    (
+        "who offers data entry?",
+        "/services/data-entry/",
+        (
+            "providers",
+            "The sources name no provider for data en",
+            ("bpo-overview", "Back-Office Services"),
+        ),
+    ),
+    (
+        "who offers payroll processing",
+        "/services/payroll-processing/",
+        (
+            "providers",
+            "The sources name no provider for payroll",
+            ("bpo-overview", "Back-Office Services"),
+        ),
+    ),
+    (
+        "which companies provide call centre services",
+        "/services/call-centres/",
+        ("providers", "PTCL", ("contact-centres", "Notable Companies with Operations in Pakistan")),
+    ),
+    (
+        "call center companies in karachi",
+        "/services/call-centres/",
+        (
+            "providers",
+            "The sources name no provider for call an",
+            ("bpo-overview", "Customer Support Services"),
+        ),
+    ),
+    (
+        "contact center providers",
+        "/services/call-centres/",
+        ("providers", "PTCL", ("contact-centres", "Notable Companies with Operations in Pakistan")),
+    ),
+    (
+        "who provides customer care in pakistan",
+        "/services/customer-care/",
+        ("providers", "Ibex", ("bpo-overview", "Key Players in the Pakistani BPO Industry")),
+    ),
+    (
+        "firms offering technical support",
+        "/services/technical-support/",
+        ("providers", "Ibex", ("bpo-overview", "Key Players in the Pakistani BPO Industry")),
+    ),
+    (
+        "which providers do software development",
+        "/services/software-development/",
+        (
+            "providers",
+            "Systems Limited",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "companies for digital marketing",
+        "/services/digital-marketing/",
+        ("providers", "Ibex", ("bpo-overview", "Key Players in the Pakistani BPO Industry")),
+    ),
+    ("helpdesk outsourcing", "/services/help-desks/", None),
+    ("outsourcing payroll and accounting", "/services/accounting-and-bookkeeping/", None),
+    (
+        "what is KPO",
+        "/glossary/#knowledge-process-outsourcing",
+        (
+            "definition",
+            "Knowledge process outsourcing (KPO): Out",
+            ("bpo-overview", "Knowledge Process Outsourcing (KPO)"),
+        ),
+    ),
+    (
+        "what does BPO stand for",
+        "/glossary/#business-process-outsourcing",
+        (
+            "definition",
+            "Business process outsourcing (BPO): Cont",
+            ("bpo-overview", "[Opening, untitled]"),
+        ),
+    ),
+    (
+        "define ITeS",
+        "/glossary/#it-enabled-services",
+        (
+            "definition",
+            "IT-enabled services (ITeS): Services del",
+            ("contact-centres", "Factors Impacting the Growth of Contact Center Outsourcing"),
+        ),
+    ),
+    (
+        "what is a back office",
+        "/glossary/#back-office",
+        (
+            "definition",
+            "Back office: Administrative and support ",
+            ("bpo-overview", "Back-Office Services"),
+        ),
+    ),
+    (
+        "meaning of omnichannel",
+        "/glossary/#omnichannel",
+        (
+            "definition",
+            "Omnichannel: Serving customers across ma",
+            ("contact-centres", "Potential for Growth and Innovation"),
+        ),
+    ),
+    (
+        "what is CAGR",
+        "/glossary/#cagr",
+        (
+            "definition",
+            "Compound annual growth rate (CAGR): The ",
+            ("contact-centres", "Factors Impacting the Growth of Contact Center Outsourcing"),
+        ),
+    ),
+    (
+        "what is an SEZ",
+        "/glossary/#special-economic-zone",
+        (
+            "definition",
+            "Special Economic Zone (SEZ): An area set",
+            ("bpo-overview", "The Rise of BPO in Pakistan"),
+        ),
+    ),
+    (
+        "what is customer support services category",
+        "/services/#customer-support",
+        (
+            "definition",
+            "Customer support services: Work that ans",
+            ("bpo-overview", "Customer Support Services"),
+        ),
+    ),
+    (
+        "how big is the BPO industry",
+        "/statistics/#bpo-revenue-2020",
+        (
+            "figures",
+            "around $2 billion, 2020; covers BPO sect",
+            ("bpo-overview", "The Rise of BPO in Pakistan"),
+        ),
+    ),
+    (
+        "how many people work in call centres",
+        "/statistics/#call-centre-employment-100k",
+        (
+            "figures",
+            "over 100,000 people, not stated in the s",
+            ("contact-centres", "Job Creation and Opportunities for the Youth"),
+        ),
+    ),
+    (
+        "IT exports growth",
+        "/statistics/#it-bpo-export-growth-five-years",
+        (
+            "figures",
+            "20%, over 5 years, end year not stated; ",
+            ("bpo-overview", "The Rise of BPO in Pakistan"),
+        ),
+    ),
+    (
+        "how much do companies save by outsourcing to pakistan",
+        "/statistics/#cost-savings-50-60",
+        (
+            "figures",
+            "up to 50–60%, not stated in the sources;",
+            ("rise-of-bpo", "Cost Efficiency Without Compromising Quality"),
+        ),
+    ),
+    (
+        "what is the median age in pakistan",
+        "/statistics/#median-age-22",
+        (
+            "figures",
+            "around 22 years, not stated in the sourc",
+            ("bpo-overview", "The Rise of BPO in Pakistan"),
+        ),
+    ),
+    (
+        "how much revenue does BPO make",
+        "/statistics/#bpo-revenue-2020",
+        (
+            "figures",
+            "around $2 billion, 2020; covers BPO sect",
+            ("bpo-overview", "The Rise of BPO in Pakistan"),
+        ),
+    ),
+    (
+        "growth of the IT and ITeS sector",
+        "/statistics/#it-ites-cagr-decade",
+        (
+            "figures",
+            "20%, over 10 years, end year not stated;",
+            ("contact-centres", "Factors Impacting the Growth of Contact Center Outsourcing"),
+        ),
+    ),
+    (
+        "tax breaks",
+        "/incentives/tax-exemptions-and-reduced-rates/",
+        (
+            "incentives",
+            "MOITT policies for IT and IT-enabled ser",
+            ("contact-centres", "Government Initiatives and Industry Collaborations"),
+        ),
+    ),
+    (
+        "which incentives are for training",
+        "/incentives/specialised-training-programmes/",
+        ("incentives", "IT education initiatives", ("tech-and-talent", "Skilled Workforce")),
+    ),
+    (
+        "infrastructure incentives",
+        "/incentives/improved-internet-connectivity/",
+        (
+            "incentives",
+            "Fibre-optic network expansion",
+            ("contact-centres", "Infrastructure and Technology Enhancements"),
+        ),
+    ),
+    (
+        "government subsidies for BPO firms",
+        "/incentives/subsidies/",
+        ("incentives", "Subsidies", ("bpo-overview", "The Rise of BPO in Pakistan")),
+    ),
+    (
+        "tax exemptions on outsourcing income",
+        "/incentives/tax-exemptions-and-reduced-rates/",
+        (
+            "incentives",
+            "MOITT policies for IT and IT-enabled ser",
+            ("contact-centres", "Government Initiatives and Industry Collaborations"),
+        ),
+    ),
+    (
+        "where are the BPO firms in karachi",
+        "/cities/karachi/",
+        (
+            "providers",
+            "The sources name no provider for busines",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "BPO companies in lahore",
+        "/cities/lahore/",
+        (
+            "providers",
+            "The sources name no provider for busines",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "which markets do pakistani call centres serve in north america",
+        "/markets/#north-america",
+        None,
+    ),
+    ("outsourcing for healthcare clients", "/industries/healthcare/", None),
+    ("why is power and internet a problem for BPO", "/challenges/#unreliable-infrastructure", None),
+    ("why choose pakistan english speaking workforce", "/advantages/#english-proficiency", None),
+    ("how can firms keep their staff", "/challenges/#talent-acquisition-and-retention", None),
+    (
+        "when did the first contact centres open in pakistan",
+        "/timeline/#contact-centres-start-in-pakistan",
+        None,
+    ),
+    ("what is the pakistan software export board", "/organisations/pseb/", None),
+    ("how is AI changing customer service", "/technologies/#artificial-intelligence", None),
+    (
+        "do the sources disagree about systems limited",
+        "/disagreements/#systems-limited-local-or-foreign",
+        None,
+    ),
+    (
+        "how should firms invest in automation and AI",
+        "/challenges/#invest-in-automation-and-ai",
+        None,
+    ),
+    ("article about contact centre outsourcing in pakistan", "/sources/contact-centres/", None),
+    (
+        "call centre employment figures",
+        "/statistics/?metric=call-centre-employment",
+        (
+            "figures",
+            "over 100,000 people, not stated in the s",
+            ("contact-centres", "Job Creation and Opportunities for the Youth"),
+        ),
+    ),
+    (
+        "what did MOITT policies do for investment",
+        "/effects/#moitt-policies",
+        (
+            "incentives",
+            "Incentives for investment (recommended b",
+            ("contact-centres", "Government Initiatives and Industry Collaborations"),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("query, url, expected", QUESTIONS)
+def test_a_question_finds_its_page_and_its_answer(query, url, expected):
+    outcome = run(query)
+    found = {g.kind.prefix: [r.url for r in g.results[:10]] for g in outcome.groups}
+    assert any(url in urls for urls in found.values()), found
+    given = answers.answer(query, outcome)
+    if expected is None:
+        assert given is None, (given.shape, given.question)
+        return
+    shape, words, (source, section) = expected
+    assert given is not None and given.shape == shape, given and given.question
+    assert any(words in line.text for line in given.lines), [line.text for line in given.lines]
+    cited = {(c.source.slug, c.section) for c in given.citations}
+    assert (source, section) in cited, cited
+
+
+def test_the_table_covers_every_kind_and_every_answer_shape():
+    kinds_found = set()
+    for query, url, _ in QUESTIONS:
+        for group in run(query).groups:
+            if url in [r.url for r in group.results[:10]]:
+                kinds_found.add(group.kind.prefix)
+    searched = {kind.prefix for kind in search.indexed_kinds()}
+    assert searched <= kinds_found
+    shapes = {expected[0] for _, _, expected in QUESTIONS if expected}
+    assert shapes == {
+        "founded",
+        "headcount",
+        "parent",
+        "former",
+        "services",
+        "providers",
+        "definition",
+        "figures",
+        "incentives",
+    }
+    assert len(QUESTIONS) >= 50
+
+
+CALL_CENTRE = ["call centre", "call center", "call centres", "call centers", "contact center"]
+
+
+def test_one_service_one_answer_however_it_is_spelled():
+    pages = []
+    for query in CALL_CENTRE:
+        outcome = run(query)
+        pages.append(
+            sorted(
+                (g.kind.prefix, g.count, tuple(r.url for r in g.results)) for g in outcome.groups
+            )
+        )
+        assert outcome.result_of("service-line").url == "/services/call-centres/"
+        providers = {
+            r.url for g in outcome.groups if g.kind.prefix == "provider" for r in g.results
+        }
+        assert "/providers/ptcl/" in providers, query
+    assert all(page == pages[0] for page in pages[1:])
+    names = set()
+    for query in ("who offers " + q for q in CALL_CENTRE):
+        given = answers.answer(query, run(query))
+        names.add(tuple(line.text for line in given.lines))
+    assert names == {("PTCL", "Systems Limited", "Telenor", "Ufone")}
+
+
+@pytest.mark.parametrize(
+    "one, other", [("centre", "centres"), ("provider", "providers"), ("incentive", "incentives")]
+)
+def test_singular_and_plural_give_the_same_results(one, other):
+    def page(query):
+        return [(g.kind.prefix, g.count, [r.url for r in g.results]) for g in run(query).groups]
+
+    assert page(one) == page(other)
+
+
+def test_question_words_and_words_that_match_nothing_are_left_out_and_said_so(client):
+    outcome = run("who offers data entry?")
+    assert outcome.plan.matched_words == ["data", "entry"]
+    assert outcome.plan.left_out == ["who", "offers"]
+    assert outcome.result_of("service-line").url == "/services/data-entry/"
+    outcome = run("ibex zyxxvq")
+    assert outcome.result_of("provider").url == "/providers/ibex/"
+    assert outcome.plan.left_out == ["zyxxvq"]
+    html = client.get(reverse("search"), {"q": "who offers data entry?"}).content.decode()
+    assert (
+        "Showing results for <strong>data entry</strong>; <strong>who offers</strong> was left out"
+        in html
+    )
+
+
+def test_one_extra_word_never_empties_the_page():
+    for query in ("ibex", "data entry", "tax", "karachi"):
+        alone = run(query)
+        assert alone.total
+        for extra in ("please", "companies", "zyxxvq", "outsourcing pakistan"):
+            assert run(f"{query} {extra}").total >= 1, (query, extra)
+
+
+def test_records_matching_every_word_come_first():
+    outcome = run("payroll data")
+    for group in outcome.groups:
+        completes = [r.complete for r in group.results]
+        assert completes == sorted(completes, reverse=True), group.kind.prefix
+    shown = [r.complete for g in outcome.groups for r in g.results]
+    assert True in shown and False in shown
+
+
+def test_common_words_weigh_little():
+    plan = run("pakistan karachi").plan
+    (pakistan, karachi) = plan.weights
+    assert 0 < pakistan < karachi
+
+
+def test_curators_extend_the_stop_words(django_capture_on_commit_callbacks):
+    assert run("telenor ptcl").plan.left_out == []
+    with django_capture_on_commit_callbacks(execute=True):
+        StopWord.objects.create(word="ptcl", note="for the test")
+    outcome = run("telenor ptcl")
+    assert outcome.plan.left_out == ["ptcl"]
+    assert [r.url for r in next(g for g in outcome.groups if g.kind.prefix == "provider").results][
+        :1
+    ] == ["/providers/telenor/"]
+
+
+def test_the_stop_words_of_the_fixture_are_loaded():
+    assert StopWord.objects.filter(word="offers").exists()
+
+
+def test_an_empty_page_offers_ways_on(client):
+    response = client.get(reverse("search"), {"q": "zyxxvq qwxzzy"})
+    assert response.context["outcome"].total == 0
+    html = response.content.decode()
+    assert "<strong>zyxxvq qwxzzy</strong> was left out: nothing holds it." in html
+    assert f'href="{reverse("directory:service_list")}"' in html
+    assert f'href="{reverse("directory:provider_list")}"' in html
+    response = client.get(reverse("search"), {"q": "who offers accnting"})
+    assert response.context["outcome"].suggestion == "offers accounting" or (
+        "Did you mean" in response.content.decode()
+    )
+
+
+def test_a_result_page_people_can_use(client):
+    html = client.get(reverse("search"), {"q": "call centre employment"}).content.decode()
+    assert '<nav class="jump-links" aria-label="Results by kind">' in html
+    assert 'href="#group-statistic"' in html and 'id="group-statistic"' in html
+    assert '<p class="figure-value"><strong>over 100,000 people</strong>' in html
+    response = client.get(reverse("search"), {"q": "contact centre"})
+    statements = next(g for g in response.context["outcome"].groups if g.kind.prefix == "statement")
+    assert statements.count > 10 and len(statements.results) == 10
+    assert f"Show all {statements.count} statements" in response.content.decode()
+
+
+def test_the_answer_box_shows_its_footnotes(client):
+    response = client.get(reverse("search"), {"q": "who offers call centre services?"})
+    html = response.content.decode()
+    box = html[html.index('<section class="answer"') : html.index("</section>")]
+    assert "Who offers call and contact centres?" in box
+    assert '<a href="/providers/ptcl/">PTCL</a>' in box and 'href="#cite-1"' in box
+    footnotes = html[html.index('class="footnotes"') :]
+    assert 'id="cite-1"' in footnotes and 'href="/sources/contact-centres/#section-' in footnotes
+
+
+def test_no_answer_for_a_query_that_is_not_a_question(client):
+    for query in ("ibex", "call centre", "karachi", "payroll"):
+        assert answers.answer(query, run(query)) is None, query
+    assert client.get(reverse("search"), {"q": "ibex"}).context["answer"] is None
+
+
+def test_suggestions_follow_the_same_matching(client):
+    found = client.get(reverse("search_suggest"), {"q": "who offers data entry"}).json()
+    assert found["suggestions"][0]["url"] == "/services/data-entry/"
+    found = client.get(reverse("search_suggest"), {"q": "ibex zyxxvq"}).json()
+    assert found["suggestions"][0]["url"] == "/providers/ibex/"
