@@ -5,6 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from bpo_portal.core.links import url_for
 from bpo_portal.core.models import TimeStampedModel
+from bpo_portal.core.text import shorten
 from bpo_portal.directory.models import MAX_YEAR, MIN_YEAR, ServiceLine
 from bpo_portal.sector.models import Incentive, Statistic
 from bpo_portal.sources.models import Cited
@@ -199,7 +200,7 @@ class Statement(Cited, TimeStampedModel):
         ordering = ["topic", "id"]
 
     def __str__(self):
-        return self.text[:80]
+        return shorten(self.text, 80)
 
     def get_absolute_url(self):
         page = "background:outlook" if self.topic == self.Topic.OUTLOOK else "background:effects"

@@ -3,6 +3,7 @@ row (what, which fields, when), leaving out who made it and rows of generated de
 
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.core.models import Change
+from bpo_portal.core.text import shorten
 
 INTERNAL = {"id", "created", "modified", "is_demo"}
 
@@ -39,7 +40,7 @@ def on_history_record(sender, instance, history_instance, **kwargs):
         date=history_instance.history_date,
         kind=kind.prefix,
         object_id=instance.pk,
-        title=title(instance)[:300],
+        title=shorten(title(instance), 300),
         url=address(instance) if action != Change.Action.REMOVED else "",
         action=action,
         fields=fields,

@@ -1,19 +1,25 @@
 """Reads for the pages that span every kind of knowledge: home and site-wide search."""
 
 import hashlib
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, F, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from bpo_portal.core.kinds import kind_named
-from bpo_portal.core.models import Change, SearchDocument
+from bpo_portal.core.models import Change, LoadedRecord, SearchDocument
+from bpo_portal.core.text import shorten
 from bpo_portal.directory.models import City, Provider, ServiceCategory
 from bpo_portal.portal.models import Suggestion
 from bpo_portal.sector.models import Incentive, Statistic
 from bpo_portal.sources.models import prefetch_citations
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 HEADLINE_STATISTICS = [
     "call-centre-employment-100k",
@@ -63,8 +69,16 @@ def home_page():
     }
 
 
-def public_changes():
-    return Change.objects.order_by("-date", "-id")
+def public_changes(*, everything=False):
+    """The changes, newest first: those made since the knowledge base was first loaded (by
+    curators, or by a later load of an edited knowledge file), or `everything`, the first
+    load's own rows too. A load notes its records in the ledger once its rows are written, so
+    every change of the first load comes before the ledger's earliest entry."""
+    changes = Change.objects.order_by("-date", "-id")
+    if everything:
+        return changes
+    first_load = LoadedRecord.objects.order_by("loaded").values("loaded")[:1]
+    return changes.filter(date__gt=Coalesce(Subquery(first_load), Value(EPOCH)))
 
 
 def change_in_words(change):
@@ -93,6 +107,29 @@ def record_on_page(page):
     if document is None:
         return None
     return document.kind, document.object_id, document.title
+
+
+FACT_REFERENCE = re.compile(r"([a-z][a-z-]{0,39}):([0-9]{1,18})(?::([a-z][a-z_]{0,49}))?")
+
+
+def fact_named(reference):
+    """(kind, id, title) of the cited fact a reader's correction is about, from the reference
+    the link beside each fact gives (`kind:id`, or `kind:id:field` for one of its fields), or
+    None for a reference to nothing."""
+    match = FACT_REFERENCE.fullmatch(reference or "")
+    kind = kind_named(match[1]) if match else None
+    if kind is None:
+        return None
+    record = kind.model.objects.filter(pk=int(match[2])).first()
+    if record is None:
+        return None
+    title = record.describe() if hasattr(record, "describe") else str(record)
+    if match[3]:
+        try:
+            title = f"{title}: {kind.model._meta.get_field(match[3]).verbose_name}"
+        except FieldDoesNotExist:
+            return None
+    return kind.prefix, record.pk, shorten(title, 300)
 
 
 def client_address(request):
@@ -124,3 +161,17 @@ def too_many_suggestions(address):
     since = timezone.now() - SUGGESTION_WINDOW
     recent = Suggestion.objects.filter(address_hash=address, created__gte=since)
     return recent.count() >= SUGGESTIONS_PER_WINDOW
+
+
+def suggestion_wait(address):
+    """How long an address that has sent its share of corrections waits before it may send
+    another (when the oldest of them leaves the window), or None if it need not wait."""
+    now = timezone.now()
+    recent = list(
+        Suggestion.objects.filter(address_hash=address, created__gte=now - SUGGESTION_WINDOW)
+        .order_by("-created")
+        .values_list("created", flat=True)[:SUGGESTIONS_PER_WINDOW]
+    )
+    if len(recent) < SUGGESTIONS_PER_WINDOW:
+        return None
+    return max(recent[-1] + SUGGESTION_WINDOW - now, timedelta(0))

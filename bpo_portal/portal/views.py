@@ -1,3 +1,5 @@
+import math
+
 from django.contrib import admin, messages
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
@@ -86,8 +88,11 @@ CHANGES_PER_PAGE = 50
 @require_safe
 @cached_page
 def changes(request):
-    page = Paginator(selectors.public_changes(), CHANGES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "portal/changes.html", {"page": page})
+    """Changes since the knowledge base was first loaded; ?all=1, the first load's too."""
+    everything = request.GET.get("all") == "1"
+    changes = selectors.public_changes(everything=everything)
+    page = Paginator(changes, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "portal/changes.html", {"page": page, "everything": everything})
 
 
 class ChangesFeed(Feed):
@@ -108,7 +113,8 @@ class ChangesFeed(Feed):
         return selectors.change_in_words(change)
 
     def item_link(self, change):
-        return (change.url or reverse("changes")) + f"#change-{change.pk}"
+        # The record's own address (a figure's holds its anchor); a removed record has none.
+        return change.url or reverse("changes") + f"?all=1#change-{change.pk}"
 
     def item_pubdate(self, change):
         return change.date
@@ -124,16 +130,23 @@ class ChangesFeed(Feed):
 def suggest_correction(request):
     """Suggest a correction: a form (GET), and the suggestion queued for curators (POST)."""
     page = selectors.local_page(request.GET.get("page") or request.POST.get("page") or "")
-    record = selectors.record_on_page(page)
+    fact = request.GET.get("fact") or request.POST.get("fact") or ""
+    record = selectors.fact_named(fact)
+    if record is None:
+        fact = ""
+        record = selectors.record_on_page(page)
+        if record is None and "#" in page:  # the page, from the link beside one of its facts
+            record = selectors.record_on_page(page.split("#")[0])
     form = SuggestionForm(request.POST or None)
     status = 200
     if request.method == "POST":
         address = selectors.address_hash(request)
-        if selectors.too_many_suggestions(address):
+        if (wait := selectors.suggestion_wait(address)) is not None:
             messages.error(
                 request,
                 "Thank you, but this address has sent several corrections in the last few "
-                "minutes. Please try again a little later; what you typed is still below.",
+                f"minutes. Please try again in {waiting_time(wait)}; what you typed is still "
+                "below.",
             )
             status = 429
         elif form.is_valid():
@@ -158,9 +171,15 @@ def suggest_correction(request):
     return render(
         request,
         "portal/suggest.html",
-        {"form": form, "page": page, "record": record},
+        {"form": form, "page": page, "record": record, "fact": fact},
         status=status,
     )
+
+
+def waiting_time(wait):
+    """A wait in words, rounded up to the minute: "1 minute", "7 minutes"."""
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
 def quality(request):

@@ -151,7 +151,8 @@ def figure(statistic):
         marks.append("superseded")
     elif statistic.supersedes_id is not None:
         marks.append("current")
-    if statistic.disputes:
+    # A disagreement that says the figures do not contradict each other disputes nothing.
+    if any(d.kind != Disagreement.Kind.NOT_CONTRADICTION for d in statistic.disputes):
         marks.append("disputed")
     return Figure(statistic, marks)
 

@@ -1,4 +1,5 @@
-"""{% disputed fact %}: a link to every disagreement about a record, on the record's own page."""
+"""{% disputed fact %}: a link to every disagreement about a record, on the record's own page;
+{% dispute_marks figure %}: a mark naming each disagreement about a figure, on the statistics page."""
 
 from django import template
 from django.utils.html import format_html, format_html_join
@@ -6,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from bpo_portal.core.caching import per_version, request_version
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.core.links import url_for
-from bpo_portal.sector.models import DisagreementSubject
+from bpo_portal.sector.models import Disagreement, DisagreementSubject
 
 register = template.Library()
 
@@ -41,3 +42,20 @@ def disputed(context, fact):
     return format_html(
         '<p class="disputed"><span class="flag">⚠ Sources differ</span> {}</p>', links
     )
+
+
+@register.simple_tag
+def dispute_marks(statistic):
+    """A link to each disagreement about a figure (its `disputes`, as the statistics page reads
+    them), named by its title: a warning where the sources contradict each other, a plain mark
+    where the disagreement itself says they do not."""
+    marks = []
+    for d in statistic.disputes:
+        if d.kind == Disagreement.Kind.NOT_CONTRADICTION:
+            label = (
+                d.title if "not a contradiction" in d.title else f"{d.title} (not a contradiction)"
+            )
+            marks.append(("badge dispute-mark explained", d.slug, label))
+        else:
+            marks.append(("flag dispute-mark", d.slug, f"⚠ {d.title}"))
+    return format_html_join("", '<a class="{}" href="#{}">{}</a>', marks)
