@@ -2,9 +2,11 @@
 newer revision is not written.
 
 A record's revision is the id of its latest history row, and the same for each row of its
-inlines (no field of our own on every model). When a save arrives with a revision that is no
-longer current, the curator is shown the version they opened, the other curator's and their
-own, field by field, and chooses: a merge (per field), their own version, or the other's.
+inlines (no field of our own on every model). The form also carries a digest of each field as
+it was opened, so that who changed what is known even for a row with no history (generated
+demo rows). When a save arrives with a revision that is no longer current, the curator is
+shown the version they opened (from history, where kept), the other curator's and their own,
+field by field, and chooses: a merge (per field), their own version, or the other's.
 """
 
 import hashlib
@@ -73,17 +75,44 @@ def record_state(obj, formsets):
     return state
 
 
-def sign_state(state):
-    return signing.dumps(state, salt=SALT, compress=True)
+def digest(value):
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
+
+
+def form_digests(model, form, instance):
+    """{field name: digest of its value} for the fields a form edits."""
+    return {
+        field.name: digest(field_value(field, instance)) for field in compared_fields(model, form)
+    }
+
+
+def opened_digests(obj, form, formsets):
+    """The digests of a record and of its inline rows as the forms show them."""
+    digests = {"": {str(obj.pk): form_digests(type(obj), form, obj)}}
+    for formset in formsets:
+        digests[formset.prefix] = {
+            str(row.instance.pk): form_digests(formset.model, row, row.instance)
+            for row in formset.initial_forms
+            if row.instance.pk is not None
+        }
+    return digests
+
+
+def sign_state(state, digests=None):
+    return signing.dumps({"rev": state, "was": digests or {}}, salt=SALT, compress=True)
 
 
 def read_state(token):
+    """(revisions, digests) from a form's token, or None."""
     if not token:
         return None
     try:
-        return signing.loads(token, salt=SALT)
+        state = signing.loads(token, salt=SALT)
     except signing.BadSignature:
         return None
+    if not isinstance(state, dict) or not isinstance(state.get("rev"), dict):
+        return None
+    return state["rev"], state.get("was") or {}
 
 
 def base_instances(model, revisions):
@@ -148,15 +177,19 @@ def compared_fields(model, form):
     return fields
 
 
-def field_rows(key, model, form, base, current, mine_instance, mine_form=None):
-    """One row per field that either curator changed since the form was opened."""
+def field_rows(key, model, form, digests, base, current, mine_instance, mine_form=None):
+    """One row per field that either curator changed since the form was opened (known from the
+    digests of the opened version; `base`, that version from history, is only shown)."""
     rows = []
     for field in compared_fields(model, form):
         was = MISSING if base is None or field.many_to_many else field_value(field, base)
         theirs = field_value(field, current)
         mine = field_value(field, mine_instance, mine_form if field.many_to_many else None)
-        theirs_changed = theirs != was if was is not MISSING else theirs != mine
-        mine_changed = mine != was if was is not MISSING else theirs != mine
+        opened = digests.get(field.name)
+        if opened is None:  # not in the form when it was opened: compare what there is
+            opened = digest(was) if was is not MISSING else digest(theirs)
+        theirs_changed = digest(theirs) != opened
+        mine_changed = digest(mine) != opened
         if not (theirs_changed or mine_changed):
             continue
         rows.append(
@@ -216,7 +249,8 @@ class EditConflictMixin:
         token = request.POST.get(REVISION_FIELD) if request.method == "POST" else None
         if read_state(token) is None:
             formsets = [inline.formset for inline in context.get("inline_admin_formsets", [])]
-            token = sign_state(record_state(obj, formsets))
+            form = context["adminform"].form
+            token = sign_state(record_state(obj, formsets), opened_digests(obj, form, formsets))
         response.context_data["revision_token"] = token
         response.context_data["conflict_base_template"] = select_template(
             [response.template_name]
@@ -230,9 +264,10 @@ class EditConflictMixin:
         posted = request.method == "POST" and object_id is not None
         if not posted or "_saveasnew" in request.POST:
             return super()._changeform_view(request, object_id, form_url, extra_context)
-        opened = read_state(request.POST.get(REVISION_FIELD))
-        if opened is None:  # a form that carries no revision (the history's revert form)
+        token = read_state(request.POST.get(REVISION_FIELD))
+        if token is None:  # a form that carries no revision (the history's revert form)
             return super()._changeform_view(request, object_id, form_url, extra_context)
+        opened, digests = token
         # Lock the row until this save commits, so two saves cannot both pass the check.
         pk = unquote(object_id)
         list(self.model._default_manager.select_for_update().filter(pk=pk).values_list("pk"))
@@ -252,9 +287,11 @@ class EditConflictMixin:
             merging = request.POST.get(RESOLVE_FIELD) == "merge"
             request._conflict_picks = posted_picks(request.POST) if merging else {}
             return super()._changeform_view(request, object_id, form_url, extra_context)
-        return self.edit_conflict(request, obj, opened, current, formsets, form_url, extra_context)
+        return self.edit_conflict(
+            request, obj, (opened, digests), current, formsets, form_url, extra_context
+        )
 
-    def edit_conflict(self, request, obj, opened, current, formsets, form_url, extra_context):
+    def edit_conflict(self, request, obj, token, current, formsets, form_url, extra_context):
         """The conflict page, or the form with its errors when the curator's version is not
         valid in itself (nothing is written either way)."""
         mine_obj = self.get_object(request, obj.pk)
@@ -264,9 +301,11 @@ class EditConflictMixin:
             request._conflict_picks = {}
             return super()._changeform_view(request, str(obj.pk), form_url, extra_context)
 
+        opened, digests = token
         records = []
         base = base_instances(self.model, opened.get("", {})).get(str(obj.pk))
-        rows = field_rows(f"|{obj.pk}", self.model, form, base, obj, form.instance, form)
+        was = digests.get("", {}).get(str(obj.pk), {})
+        rows = field_rows(f"|{obj.pk}", self.model, form, was, base, obj, form.instance, form)
         records.append({"label": str(obj), "rows": rows})
         notes = []
         for formset in formsets:
@@ -284,8 +323,9 @@ class EditConflictMixin:
                     notes.append(f"You remove the {name} “{stored[pk]}”.")
                     continue
                 key = f"{formset.prefix}|{pk}"
+                was = digests.get(formset.prefix, {}).get(pk, {})
                 rows = field_rows(
-                    key, formset.model, form_row, bases.get(pk), stored[pk], form_row.instance
+                    key, formset.model, form_row, was, bases.get(pk), stored[pk], form_row.instance
                 )
                 if rows:
                     records.append({"label": f"{name.capitalize()}: {stored[pk]}", "rows": rows})

@@ -119,6 +119,26 @@ def test_keeping_the_other_version_writes_nothing(clash, curator_client, ibex):
     assert ibex.history.count() == versions
 
 
+def test_a_record_without_history_merges_right_too(curator_client, other_client, ibex):
+    """Generated demo rows are written without history: who changed what is still known."""
+    ibex.history.all().delete()
+    url = reverse("admin:directory_provider_change", args=[ibex.pk])
+    mine = opened(curator_client, url)
+    theirs = opened(other_client, url)
+    theirs["headcount"] = "about 9,000"
+    assert other_client.post(url, theirs).status_code == 302
+    mine["description"] = "Our newer description."
+    response = curator_client.post(url, mine)
+    assert response.status_code == 409
+    rows = {row["label"]: row for row in response.context["records"][0]["rows"]}
+    assert (rows["Headcount"]["pick"], rows["Description"]["pick"]) == ("theirs", "mine")
+    assert rows["Headcount"]["was"] == "(not known)"
+    resolved = curator_client.post(url, {**conflict_form(response), "_resolve": "merge"})
+    assert resolved.status_code == 302
+    ibex.refresh_from_db()
+    assert (ibex.headcount, ibex.description) == ("about 9,000", "Our newer description.")
+
+
 def test_a_resolution_against_a_yet_newer_revision_is_a_conflict_again(
     clash, curator_client, other_client, ibex
 ):
