@@ -244,6 +244,7 @@ def summary(load, timings):
 def write_report(rows, problems, logged, stale, passed, seconds):
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()  # fmt: skip
+    commit = commit or os.environ.get("FAULTTEST_COMMIT", "(not a git checkout)")
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         REPORT_START,

@@ -25,12 +25,16 @@ logger = logging.getLogger(__name__)
 PER_MINUTE = 30
 
 
+def minute():
+    return int(time.time() // 60)
+
+
 def spent(request):
     """How many costly requests this client has sent in the current minute, this one included;
     0 if the cache cannot say."""
     address = client_address(request)
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:24]
-    key = f"bpo:costly:{int(time.time() // 60)}:{digest}"
+    key = f"bpo:costly:{minute()}:{digest}"
     try:
         cache.add(key, 0, 120)
         return cache.incr(key)
