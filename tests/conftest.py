@@ -10,24 +10,92 @@ def load_knowledge():
     KnowledgeLoader(read_knowledge(settings.KNOWLEDGE_FILE)).load()
 
 
+_loaded = {}  # model -> (columns, rows) of every table once the knowledge base is loaded
+
+
+def _tables():
+    from django.apps import apps
+
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+
+
+def _full_text_tables():
+    from django.db import connection
+
+    from bpo_portal.core.search import FTS_FEW_TABLE, FTS_TABLE
+
+    return (FTS_TABLE, FTS_FEW_TABLE) if connection.vendor == "sqlite" else ()
+
+
+def remember_loaded():
+    """Read every row of every table (the knowledge base just loaded), to put back later."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in _tables():
+            columns = [field.column for field in model._meta.concrete_fields]
+            cursor.execute(
+                f"SELECT {', '.join(map(quote, columns))} FROM {quote(model._meta.db_table)}"
+            )
+            _loaded[model._meta.db_table] = (columns, cursor.fetchall())
+        for table in _full_text_tables():
+            cursor.execute(f"SELECT rowid, title, names, body, kind FROM {table}")
+            _loaded[table] = (["rowid", "title", "names", "body", "kind"], cursor.fetchall())
+
+
+def put_back_loaded():
+    """Every table as remember_loaded() found it, in one transaction, in a second or so (loading
+    the knowledge base again takes many): what a transactional test emptied or changed."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    from bpo_portal.core.caching import forget_per_version
+    from bpo_portal.directory.facets import forget_indexes
+
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in _loaded:
+            cursor.execute(f"DELETE FROM {quote(table)}")
+        for table, (columns, rows) in _loaded.items():
+            if rows:
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(
+                    f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
+                    f"VALUES ({marks})",
+                    rows,
+                )
+        for sql in connection.ops.sequence_reset_sql(no_style(), _tables()):
+            cursor.execute(sql)
+    ContentType.objects.clear_cache()
+    forget_indexes()
+    forget_per_version()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the real knowledge base, loaded once per session."""
     with django_db_blocker.unblock():
         load_knowledge()
+        remember_loaded()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """A transactional test (browser tests among them) empties every table when it ends: load the
-    knowledge base again, so that no other test depends on running before it."""
+    """A transactional test (browser tests among them) empties every table when it ends: put
+    the knowledge base back, so that no other test depends on running before it."""
     result = yield
     # After the last test the test database is gone already: nothing follows to need it.
     if nextitem is not None and "transactional_db" in getattr(item, "fixturenames", ()):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
-            load_knowledge()
+            put_back_loaded()
     return result
 
 

@@ -208,8 +208,12 @@ def on_links_changed(sender, instance, action, model, pk_set, **kwargs):
         record(sender)
 
 
-def after_migrate(plan=None, **kwargs):
+def after_migrate(plan=None, using="default", **kwargs):
     """post_migrate: a migration may have written anything (historical models send no signal
-    the journal hears), so a `migrate` that applied one journals every table."""
-    if plan:
-        record_everything(kwargs.get("using", "default"))
+    the journal hears), so a `migrate` that applied one journals every table (unless it took
+    the journal's own tables away)."""
+    from bpo_portal.core.models import DataVersion, JournalEntry
+
+    tables = set(connections[using].introspection.table_names())
+    if plan and {JournalEntry._meta.db_table, DataVersion._meta.db_table} <= tables:
+        record_everything(using)
