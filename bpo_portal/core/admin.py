@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bpo_portal.core.conflicts import EditConflictMixin
 from bpo_portal.core.models import LoadedRecord, StopWord, Synonym
 
 
@@ -22,7 +23,7 @@ class LoadedRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Synonym)
-class SynonymAdmin(SimpleHistoryAdmin):
+class SynonymAdmin(EditConflictMixin, SimpleHistoryAdmin):
     """Words site search treats as the same; every change is kept (History)."""
 
     list_display = ["term", "alternatives", "note", "modified"]
@@ -30,7 +31,7 @@ class SynonymAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StopWord)
-class StopWordAdmin(SimpleHistoryAdmin):
+class StopWordAdmin(EditConflictMixin, SimpleHistoryAdmin):
     """Question and filler words site search leaves out; every change is kept (History)."""
 
     list_display = ["word", "note", "modified"]

@@ -312,3 +312,23 @@ def test_a_suggestion_on_an_unchanged_record_is_not_flagged(curator_client, ibex
     page = accept(curator_client, suggestion).content.decode()
     assert "after the reader sent this correction" not in page
     assert "changed since" not in suggestion.history.first().history_change_reason
+
+
+def test_search_words_have_edit_conflicts_too(admin_user, client):
+    from bpo_portal.core.models import Synonym
+
+    synonym = Synonym.objects.create(term="kpo-test", alternatives=["knowledge work"])
+    client.force_login(admin_user)  # search words are an administrator's to edit
+    other = Client()
+    other.force_login(admin_user)
+    url = reverse("admin:core_synonym_change", args=[synonym.pk])
+    mine, theirs = opened(client, url), opened(other, url)
+    theirs["note"] = "Theirs."
+    assert other.post(url, theirs).status_code == 302
+    mine["note"] = "Mine."
+    response = client.post(url, mine)
+    assert response.status_code == 409
+    rows = {row["label"]: row for row in response.context["records"][0]["rows"]}
+    assert rows["Note"]["both"]
+    synonym.refresh_from_db()
+    assert synonym.note == "Theirs."
