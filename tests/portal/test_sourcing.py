@@ -260,3 +260,13 @@ def test_no_public_text_names_an_internal_file(client):
 )
 def test_what_the_articles_say_is_said(client, url, words):
     assert words in html(client, url)
+
+
+def test_the_downloads_say_incentive_kinds_are_ours(client, settings, tmp_path):
+    settings.DOWNLOADS_DIR = tmp_path / "downloads"
+    words = "Our grouping: the sources name each measure without sorting them into kinds."
+    assert words in html(client, "/api/")
+    package = json.loads(streamed(client.get("/data/datapackage.json")))
+    (incentives,) = [r for r in package["resources"] if r["name"] == "incentives"]
+    (kind,) = [f for f in incentives["schema"]["fields"] if f["name"] == "kind"]
+    assert words in kind["description"]
