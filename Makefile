@@ -60,17 +60,22 @@ lint: $(DEV_STAMP) $(KEY_FILE)
 	$(DEV_ENV) $(PY) manage.py check
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
+# Each leg lists its ten slowest tests.
 test-sqlite: $(DEV_STAMP) $(KEY_FILE)
-	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(VENV)/bin/pytest
+	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(VENV)/bin/pytest --durations=10
 
 test-postgres: $(DEV_STAMP) $(KEY_FILE)
-	.ci/with-postgres $(VENV)/bin/pytest
+	.ci/with-postgres $(VENV)/bin/pytest --durations=10
 
 # The cache tests once more, against a real Redis server (as several app servers would share).
 test-redis: $(DEV_STAMP) $(KEY_FILE)
 	.ci/with-redis $(VENV)/bin/pytest tests/core/test_caching.py tests/portal/test_query_counts.py
 
-test: lint test-sqlite test-postgres test-redis
+# The SQLite and PostgreSQL legs side by side (one core each), each leg's output shown whole
+# when it ends; then the Redis leg.
+test: lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@$(MAKE) --no-print-directory test-redis
 
 screenshots: $(DEV_STAMP) $(KEY_FILE)
 	$(VENV)/bin/pytest tests/browser/test_screenshots.py --screenshots
