@@ -20,3 +20,25 @@ def production_settings(app_configs, **kwargs):
             Error("DEBUG is on: it must be off in production.", hint="Unset DEBUG.", id="bpo.E003")
         )
     return errors
+
+
+SUPPORTED_DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+@register()
+def supported_database(app_configs, **kwargs):
+    """Site search (FTS5 on SQLite, tsvector with unaccent and pg_trgm on PostgreSQL), the
+    journal's lock and the migrations are written for these two engines: on another, search
+    would silently find nothing."""
+    from django.db import connections
+
+    return [
+        Error(
+            f"The database {alias!r} is {connection.display_name}: BPO Portal runs on SQLite "
+            "and PostgreSQL only.",
+            hint="Set DATABASE_URL to a sqlite:/// or postgres:// address.",
+            id="bpo.E010",
+        )
+        for alias, connection in ((alias, connections[alias]) for alias in connections)
+        if connection.vendor not in SUPPORTED_DATABASES
+    ]
