@@ -73,7 +73,7 @@ def prefetch_reverse(instances, relation, to_attr=None, **where):
         rows[getattr(row, foreign_key.attname)].append(row)
     for instance in instances:
         for row in rows[instance.pk]:
-            foreign_key.set_cached_value(row, instance)
+            setattr(row, foreign_key.name, instance)
         if to_attr:
             setattr(instance, to_attr, rows[instance.pk])
         else:
