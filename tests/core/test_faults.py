@@ -175,3 +175,27 @@ def test_a_damaged_redis_entry_is_a_miss_and_is_removed(redis_server):
     assert not client.exists(key)
     client.set(key, b"\x80\x04garbage")
     assert cache.get_many(["page"]) == {}
+
+
+def test_the_pages_for_faults_and_limits_are_valid_html(client, tmp_path, monkeypatch):
+    """The 503, 413 and 429 pages are rendered without the database or the site's base page:
+    the Nu Html Checker finds no error in them."""
+    from bpo_portal.portal import throttle
+    from tests.portal.test_markup import checker
+
+    with connection.execute_wrapper(database_away):
+        pages = {"503": client.get("/statistics/")}
+    pages["413"] = client.post("/suggest/", {"wrong": "x" * 40_000})
+    monkeypatch.setattr(throttle, "minute", lambda: 29_000_000)
+    for _ in range(throttle.PER_MINUTE + 1):
+        pages["429"] = client.get("/providers/?format=json", REMOTE_ADDR="203.0.113.9")
+    for status, response in pages.items():
+        assert str(response.status_code) == status
+        (tmp_path / f"{status}.html").write_bytes(response.content)
+    result = subprocess.run(
+        [*checker(), "--errors-only", *map(str, sorted(tmp_path.iterdir()))],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
