@@ -270,3 +270,17 @@ def test_the_downloads_say_incentive_kinds_are_ours(client, settings, tmp_path):
     (incentives,) = [r for r in package["resources"] if r["name"] == "incentives"]
     (kind,) = [f for f in incentives["schema"]["fields"] if f["name"] == "kind"]
     assert words in kind["description"]
+
+
+def test_compare_labels_a_category_of_ours(client, django_capture_on_commit_callbacks):
+    from bpo_portal.directory.models import Provider, ServiceLine
+    from tests.factories import ProviderServiceFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ProviderServiceFactory(
+            provider=Provider.objects.get(slug="ibex"),
+            service_line=ServiceLine.objects.get(slug="healthcare-support"),
+        )
+    page = html(client, "/compare/ibex-vs-telenor/")
+    row = page[page.index("Industry-specific support") :][:200]
+    assert '<span class="ours">grouping is ours' in row
