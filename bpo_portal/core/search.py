@@ -108,7 +108,10 @@ STOPWORDS = frozenset(
         "your",
     ]
 )
-CANDIDATES_PER_KIND = 30
+CANDIDATES_PER_KIND = 30  # providers read to rank the best by name
+# Records of each other kind read beyond those shown: the database orders them as they are
+# ranked (every word, weight, relevance) but for how they matched (exact names first).
+SPARE = 3
 WORD = re.compile(r"[^\W_]+")
 FTS_TABLE = "core_searchfts"
 FTS_FEW_TABLE = "core_searchfts_few"  # the documents of every kind but the numerous one
@@ -437,19 +440,44 @@ class Alternative:
         return "(" + " <-> ".join(parts) + ")"
 
     def matches(self, tokens):
-        """Does a document's token list hold this alternative?"""
+        """Does a text's Tokens (or list of words) hold this alternative?"""
+        if not isinstance(tokens, Tokens):
+            tokens = Tokens(tokens)
         n = len(self.words)
         if n == 1:  # most alternatives: a membership test, or a scan for the unfinished word
-            word = self.words[0]
-            return word in tokens or (self.prefix and any(t.startswith(word) for t in tokens))
-        for i in range(len(tokens) - n + 1):
-            window = tokens[i : i + n]
-            if tuple(window[:-1]) == self.words[:-1] and (
-                window[-1] == self.words[-1]
-                or (self.prefix and window[-1].startswith(self.words[-1]))
+            word, held = self.words[0], tokens.held
+            return word in held or (self.prefix and any(t.startswith(word) for t in held))
+        if self.words[0] not in tokens.held:
+            return False
+        sequence, last = tokens.words, self.words[-1]
+        for i in tokens.where().get(self.words[0], ()):
+            window = sequence[i : i + n]
+            if (
+                len(window) == n
+                and tuple(window[:-1]) == self.words[:-1]
+                and (window[-1] == last or (self.prefix and window[-1].startswith(last)))
             ):
                 return True
         return False
+
+
+class Tokens:
+    """The words of a text in order, as a set, and where each stands (worked out when a phrase
+    asks): what matching needs, from one reading of the text."""
+
+    __slots__ = ("_where", "held", "words")
+
+    def __init__(self, words):
+        self.words = words
+        self.held = set(words)
+        self._where = None
+
+    def where(self):
+        if self._where is None:
+            self._where = {}
+            for i, word in enumerate(self.words):
+                self._where.setdefault(word, []).append(i)
+        return self._where
 
 
 @dataclass
@@ -464,6 +492,7 @@ class Plan:
     stopped: list = field(default_factory=list)  # question and filler words, not matched
     unmatched: list = field(default_factory=list)  # groups no result matched (set by run)
     all_typed: list = field(default_factory=list)
+    marks: object = field(default=None, repr=False)  # what highlight() marks, once worked out
 
     @property
     def live(self):
@@ -488,7 +517,9 @@ class Plan:
         return " | ".join(_tsquery_group(self.groups[n]) for n in only)
 
     def matched_in(self, tokens):
-        """The numbers of the live groups a document's tokens hold."""
+        """The numbers of the live groups a text's Tokens (or list of words) hold."""
+        if not isinstance(tokens, Tokens):
+            tokens = Tokens(tokens)
         return tuple(n for n in self.live if any(a.matches(tokens) for a in self.groups[n]))
 
     def weigh(self, held):
@@ -583,9 +614,11 @@ class Vocabulary:
         )
 
     def phrases(self, phrase):
-        """A phrase in every spelling and number the index holds (call centre, call centers,
-        ...), at most 16."""
-        options = [sorted(self.forms(w) | self.spellings(w)) or [w] for w in phrase.split()]
+        """A phrase in every spelling the index holds, its last word in either number too (call
+        centre, call centers, ...), at most 16."""
+        *head, last = phrase.split()
+        options = [sorted({w} | self.spellings(w)) for w in head]
+        options.append(sorted(self.forms(last) | self.spellings(last)) or [last])
         return [tuple(c) for c in itertools.islice(itertools.product(*options), 16)]
 
     def spellings(self, word):
@@ -870,7 +903,7 @@ class _TSVector:
         return self.match("id", "vector", f"kind = '{NUMEROUS}'", " ORDER BY id LIMIT %s")
 
 
-def _candidates(plan, kinds_wanted, per_kind, counted=True):
+def _candidates(plan, kinds_wanted, per_kind, counted=True, few_per_kind=None):
     """({kind: count}, [(kind, document id)] best first within each kind, {numbers of the
     groups some candidate matched}).
 
@@ -906,7 +939,7 @@ def _candidates(plan, kinds_wanted, per_kind, counted=True):
             for (kind, pk), _ in best:
                 counts[kind] = counts.get(kind, 0) + 1
                 shown[kind] += 1
-                if shown[kind] <= per_kind:
+                if shown[kind] <= (few_per_kind or per_kind):
                     ranked.append((kind, pk))
         if not kinds_wanted or NUMEROUS in kinds_wanted:
             ids = _numerous(cursor, engine(plan), per_kind, counted, counts)
@@ -998,17 +1031,20 @@ class Outcome:
 
 def highlight(text, plan, limit=None):
     """`text` escaped, with the words the query matched marked."""
-    wanted = [a for group in plan.groups for a in group]
-    singles = {a.words[0] for a in wanted if len(a.words) == 1 and not a.prefix}
-    singles |= {w for a in wanted if len(a.words) > 1 for w in a.words}
-    prefixes = [a.words[0] for a in wanted if a.prefix]
+    if plan.marks is None:  # worked out once for all the results of a query
+        wanted = [a for group in plan.groups for a in group]
+        singles = {a.words[0] for a in wanted if len(a.words) == 1 and not a.prefix}
+        singles |= {w for a in wanted if len(a.words) > 1 for w in a.words}
+        prefixes = [a.words[0] for a in wanted if a.prefix]
+        plan.marks = (singles, prefixes, _pattern(singles, prefixes))
+    singles, prefixes, pattern = plan.marks
     before = after = ""
     if limit and len(text) > limit:
-        first = next(_hits(text, singles, prefixes), (0, 0))[0]
+        first = next(_hits(text, singles, prefixes, pattern), (0, 0))[0]
         start = max(0, first - limit // 3)
         before, after, text = ("…" if start else ""), "…", text[start : start + limit]
     out, last = [before], 0
-    for start, end in _hits(text, singles, prefixes):
+    for start, end in _hits(text, singles, prefixes, pattern):
         out.append(html.escape(text[last:start]))
         out.append(f"<mark>{html.escape(text[start:end])}</mark>")
         last = end
@@ -1016,18 +1052,24 @@ def highlight(text, plan, limit=None):
     return mark_safe("".join(out))
 
 
-def _hits(text, singles, prefixes):
+def _hits(text, singles, prefixes, pattern=None):
     """(start, end) of each word of `text` that is one of `singles` or starts with one of
     `prefixes`, once folded. Text in ASCII folds to its lower case, letter for letter, so one
-    pattern finds them all; other text is folded word by word (_hits_by_word)."""
+    pattern (`_pattern`) finds them all; other text is folded word by word (_hits_by_word)."""
     if not text.isascii():
         return _hits_by_word(text, singles, prefixes)
+    pattern = pattern or _pattern(singles, prefixes)
+    if pattern is None:
+        return iter(())
+    return (m.span() for m in pattern.finditer(text.lower()))
+
+
+def _pattern(singles, prefixes):
     choices = [re.escape(w) for w in sorted(singles)]
     choices += [re.escape(p) + r"[^\W_]*" for p in prefixes]
     if not choices:
-        return iter(())
-    pattern = r"(?<![^\W_])(?:" + "|".join(choices) + r")(?![^\W_])"
-    return (m.span() for m in re.finditer(pattern, text.lower()))
+        return None
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(choices) + r")(?![^\W_])")
 
 
 def _hits_by_word(text, singles, prefixes):
@@ -1038,31 +1080,31 @@ def _hits_by_word(text, singles, prefixes):
     )
 
 
-def _rank(document, plan, matched, query_folded):
+def _rank(document, plan, matched, query_folded, title_tokens, everything):
     """(tier, why, name) by the groups `matched`: 0 exact name, 1 name starts with or holds
     the words, 2 another name, 3 other text, 4 only through a typo; why it matched when it was
     not by name; the name (title or other) that holds the most of the words, if one holds
     any."""
-    title_tokens = words(document.title)
-    everything = title_tokens + words(document.names) + words(document.body)
     groups = [plan.groups[n] for n in matched]
+    title = Tokens(title_tokens)
 
     def holds(tokens, typo_ok=False):
         return all(
             any(a.matches(tokens) for a in group if typo_ok or not a.typo) for group in groups
         )
 
-    names = [document.title, *(value for _, value in document.name_labels)]
-    weight, name = max(((_weight_held(words(n), plan, matched), n) for n in names), key=_first)
+    names = [(document.title, title)]
+    names += [(value, Tokens(words(value))) for _, value in document.name_labels]
+    weight, name = max(((_weight_held(t, plan, matched), n) for n, t in names), key=_first)
     name = name if weight else ""
     if not groups or not holds(everything):
         return 4, "", name
-    if holds(title_tokens):
+    if holds(title):
         if fold(document.title) == query_folded or _covered(title_tokens, plan):
             return 0, "", document.title
         return 1, "", document.title
     for label, value in document.name_labels:
-        if holds(title_tokens + words(value)):
+        if holds(Tokens(title_tokens + words(value))):
             return 2, f"matched {label} {value}", value
     return 3, "matched in its text", name
 
@@ -1088,7 +1130,10 @@ def run(query, *, kinds_wanted=(), per_kind=10, version=0):
     vocab = vocabulary(version)
     plan = understand(query, vocab)
     counts, candidates, found = _candidates(
-        plan, list(kinds_wanted), max(per_kind, CANDIDATES_PER_KIND)
+        plan,
+        list(kinds_wanted),
+        max(per_kind, CANDIDATES_PER_KIND),
+        few_per_kind=per_kind + SPARE,
     )
     groups = []
     for kind, ranked in _ranked(plan, candidates):
@@ -1118,9 +1163,10 @@ def _ranked(plan, candidates):
         kind = kind_named(kind_prefix)
         if document is None or kind is None:
             continue
-        tokens = words(" ".join((document.title, document.names, document.body)))
-        matched = plan.matched_in(tokens)
-        tier, why, name = _rank(document, plan, matched, query_folded)
+        title = words(document.title)
+        everything = Tokens(title + words(document.names) + words(document.body))
+        matched = plan.matched_in(everything)
+        tier, why, name = _rank(document, plan, matched, query_folded, title, everything)
         result = Result(
             kind=kind,
             title=document.title,
@@ -1195,7 +1241,9 @@ def suggestions(query, *, version=0, limit=8):
     same matching. Nothing is counted or highlighted, which a results page needs and a list of
     names does not."""
     plan = understand(query, vocabulary(version))
-    _, candidates, _ = _candidates(plan, [], CANDIDATES_PER_KIND, counted=False)
+    _, candidates, _ = _candidates(
+        plan, [], CANDIDATES_PER_KIND, counted=False, few_per_kind=limit + SPARE
+    )
     best = sorted(
         (
             (*result.standing, kind.search_order, result.title, result)

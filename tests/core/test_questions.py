@@ -573,7 +573,7 @@ def test_a_result_page_people_can_use(client):
     html = client.get(reverse("search"), {"q": "call centre employment"}).content.decode()
     assert '<nav class="jump-links" aria-label="Results by kind">' in html
     assert 'href="#group-statistic"' in html and 'id="group-statistic"' in html
-    assert '<p class="figure-value"><strong>over 100,000 people</strong>' in html
+    assert '<p class="result-figure"><strong>over 100,000 people</strong>' in html
     response = client.get(reverse("search"), {"q": "contact centre"})
     statements = next(g for g in response.context["outcome"].groups if g.kind.prefix == "statement")
     assert statements.count > 10 and len(statements.results) == 10
