@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from textwrap import indent
 
 import django_filters
-from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.middleware import MessageMiddleware
 from django.db import models
 from django.http import HttpRequest, QueryDict
 from django.urls import URLResolver, get_resolver, reverse
@@ -100,7 +100,7 @@ def _first_row(request, path, view):
     inner.META = {**request.META, "QUERY_STRING": "format=json"}
     inner.GET = QueryDict("format=json")
     inner.COOKIES = {}
-    inner._messages = CookieStorage(inner)  # a filter notice has somewhere to go, unseen
+    MessageMiddleware(view).process_request(inner)  # a filter notice goes somewhere, unseen
     if hasattr(request, "_data_version"):
         inner._data_version = request._data_version
     response = view(inner)
