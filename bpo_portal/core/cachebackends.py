@@ -81,6 +81,10 @@ def _default(args, kwargs):
     return kwargs.get("default", args[1] if len(args) > 1 else None)
 
 
+def _missing(args, kwargs):
+    raise ValueError(f"Key {args[0]!r} not found: the cache server is being skipped.")
+
+
 class GuardedRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
@@ -109,6 +113,7 @@ class GuardedRedisCache(RedisCache):
     touch = _guarded(lambda args, kwargs: False)(RedisCache.touch)
     delete = _guarded(lambda args, kwargs: False)(RedisCache.delete)
     delete_many = _guarded(lambda args, kwargs: None)(RedisCache.delete_many)
+    incr = _guarded(_missing)(RedisCache.incr)
 
 
 def forget_failures():
