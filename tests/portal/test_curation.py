@@ -1,6 +1,7 @@
 """Curation that grows the knowledge base: recent changes, readers' corrections, the quality
 dashboard."""
 
+from html import unescape
 from xml.etree import ElementTree
 
 import pytest
@@ -143,7 +144,7 @@ class TestSuggestions:
         assert response.context["page"] == "/"
 
     def test_a_curator_accepts_and_the_records_history_names_it(self, curator_client):
-        self.post(curator_client)
+        self.post(curator_client, should_be="Founded in 2001, per its site.")
         suggestion = Suggestion.objects.get()
         response = curator_client.post(
             reverse("admin:portal_suggestion_changelist"),
@@ -152,15 +153,45 @@ class TestSuggestions:
         ibex = Provider.objects.get(slug="ibex")
         target = reverse("admin:directory_provider_change", args=[ibex.pk])
         assert response.url == f"{target}?_suggestion={suggestion.pk}"
+        suggestion.refresh_from_db()
+        assert suggestion.status == "waiting"  # nothing is accepted before the edit is saved
         form = curator_client.get(response.url)
+        html = form.content.decode()
+        assert "What the reader wrote" in html and "The founding year is missing." in html
+        assert "Founded in 2001, per its site." in html
+        assert "Saving this record marks the correction accepted" in html
         data = change_form_data(form)
         data["founded_year"] = "2001"
-        curator_client.post(response.url, data)
+        saved = curator_client.post(response.url, data, follow=True)
+        assert f"Correction #{suggestion.pk} on Ibex is marked accepted." in saved.content.decode()
         latest = ibex.history.first()
         assert latest.founded_year == 2001
         assert latest.history_change_reason.endswith(f"(suggestion #{suggestion.pk})")
         suggestion.refresh_from_db()
         assert suggestion.status == "accepted"
+
+    def test_an_edit_that_is_refused_accepts_nothing(self, curator_client):
+        self.post(curator_client)
+        suggestion = Suggestion.objects.get()
+        ibex = Provider.objects.get(slug="ibex")
+        url = reverse("admin:directory_provider_change", args=[ibex.pk])
+        url += f"?_suggestion={suggestion.pk}"
+        data = change_form_data(curator_client.get(url))
+        data["founded_year"] = "3000"
+        response = curator_client.post(url, data)
+        assert response.status_code == 200 and "What the reader wrote" in response.content.decode()
+        suggestion.refresh_from_db()
+        assert suggestion.status == "waiting"
+
+    def test_the_suggestion_links_to_its_record(self, curator_client):
+        self.post(curator_client)
+        suggestion = Suggestion.objects.get()
+        html = curator_client.get(
+            reverse("admin:portal_suggestion_change", args=[suggestion.pk])
+        ).content.decode()
+        ibex = Provider.objects.get(slug="ibex")
+        target = reverse("admin:directory_provider_change", args=[ibex.pk])
+        assert f'href="{target}?_suggestion={suggestion.pk}">Edit Ibex</a>' in html
 
     def test_a_rejection_needs_a_reason_and_keeps_the_suggestion(self, curator_client):
         self.post(curator_client)
@@ -204,6 +235,24 @@ class TestQualityDashboard:
         assert missing.count == Provider.objects.real().filter(founded_year__isnull=True).count()
         listed = curator_client.get(missing.url)
         assert listed.context["cl"].result_count == missing.count
+
+    def test_counts_read_in_the_singular_and_the_plural(self, curator_client):
+        Suggestion.objects.create(page="/", wrong="x", address_hash="h")
+        html = unescape(curator_client.get(self.url).content.decode())
+        assert "1 reader's correction waiting" in html
+        Suggestion.objects.create(page="/", wrong="y", address_hash="h")
+        html = unescape(curator_client.get(self.url).content.decode())
+        assert "2 readers' corrections waiting" in html
+        from bpo_portal.portal.quality import Line
+
+        assert Line("figure", "figures", 1, "/").text == "1 figure"
+        assert Line("figure", "figures", 0, "/").text == "0 figures"
+
+    def test_the_breadcrumbs_are_the_admins_own(self, curator_client):
+        html = curator_client.get(self.url).content.decode()
+        assert '<ol class="breadcrumbs">' in html
+        assert '<li aria-current="page">Quality dashboard</li>' in html
+        assert '<div class="breadcrumbs">' not in html
 
     def test_fixed_number_of_queries(
         self, curator_client, many_providers, django_assert_max_num_queries
