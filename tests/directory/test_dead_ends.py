@@ -95,3 +95,9 @@ def test_an_empty_directory_result_offers_a_way_out(client):
     assert '<a href="?city=karachi">Service line: Payroll processing</a>' in page
     assert '<a href="?service=payroll-processing">City: Karachi</a>' in page
     assert "format=csv" not in page  # no download of nothing
+
+
+def test_a_city_without_named_providers_points_to_the_directory(client):
+    page = section(html(client, "/cities/karachi/"), "providers-heading")
+    assert "none of the articles says which providers operate in Karachi" in page
+    assert links(page) == ["/providers/", "/services/"]
