@@ -50,9 +50,6 @@ PUBLIC = [
     "/search/?q=who+offers+call+centre+services%3F",  # an answer with footnotes
     "/search/?q=how+big+is+the+BPO+industry",  # figures answered; words left out
     "/search/?q=zyxxvq+qwxzzy",  # nothing holds the words: ways on
-    "/search/?q=who+offers+call+centre+services%3F",  # an answer with footnotes
-    "/search/?q=how+big+is+the+BPO+industry",  # figures answered; words left out
-    "/search/?q=zyxxvq+qwxzzy",  # nothing holds the words: ways on
     "/changes/",
     "/data/",
     "/api/",
