@@ -1,7 +1,7 @@
 """Settings for BPO Portal, read from the environment.
 
 DATABASE_URL  database to use (default: SQLite file db.sqlite3 in the project root)
-SECRET_KEY    signing key; required unless DEBUG is on (start-up stops without it)
+SECRET_KEY    signing key; without it, development reads var/secret_key (made by `make setup`)
 DEBUG         "1"/"true" turns debug mode on; off unless set
 ALLOWED_HOSTS comma-separated host names
 CACHE_DIR     folder of the cache shared by the worker processes (default: var/cache)
@@ -39,15 +39,22 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DEBUG")
 
-# Production sets SECRET_KEY; `make` sets a random key of this machine's (var/secret_key) for
-# development and tests. There is no published development key, so nothing can ever be served
-# signed with one; only debug mode may run on a throwaway key.
+# Production sets SECRET_KEY. Without it, development reads this machine's own random key,
+# which `make setup` writes to var/secret_key (never committed): there is no published
+# development key. `manage.py check --deploy`, which `make serve` and gunicorn.conf.py run, refuses
+# that fallback (core/checks.py); only debug mode may run on a throwaway key.
+DEVELOPMENT_KEY_FILE = BASE_DIR / "var" / "secret_key"
 SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+SECRET_KEY_FROM_FILE = False
+if not SECRET_KEY and DEVELOPMENT_KEY_FILE.is_file():
+    SECRET_KEY = DEVELOPMENT_KEY_FILE.read_text().strip()
+    SECRET_KEY_FROM_FILE = bool(SECRET_KEY)
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it to a long random value, e.g. the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+            "SECRET_KEY is not set, and there is no development key in var/secret_key. For "
+            "development, run `make setup` (it writes this machine's own key there). In "
+            "production, set SECRET_KEY to a long random value, the same on every server."
         )
     SECRET_KEY = get_random_secret_key()
 

@@ -54,3 +54,4 @@ class StatementAdmin(CitedAdmin):
     list_select_related = ["statistic"]
     search_fields = ["text"]
     autocomplete_fields = ["statistic"]
+    prepopulated_fields = {"slug": ["text"]}

@@ -7,6 +7,15 @@ from django.core.checks import Error, Tags, register
 @register(Tags.security, deploy=True)
 def production_settings(app_configs, **kwargs):
     errors = []
+    if getattr(settings, "SECRET_KEY_FROM_FILE", False):
+        errors.append(
+            Error(
+                "SECRET_KEY is not set: the settings fell back to var/secret_key, this machine's "
+                "development key.",
+                hint="Set SECRET_KEY to a long random value, the same on every server.",
+                id="bpo.E001",
+            )
+        )
     if not settings.ALLOWED_HOSTS:
         errors.append(
             Error(

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
@@ -9,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from bpo_portal.core.conflicts import changed_since
 from bpo_portal.core.kinds import kind_named
 from bpo_portal.portal.models import Suggestion
+from bpo_portal.sources.admin import suggested_edit_saving
 
 
 def record_admin_url(suggestion):
@@ -47,6 +49,7 @@ class SuggestionAdmin(SimpleHistoryAdmin):
         "created",
         "page_link",
         "record_title",
+        "record_link",
         "wrong",
         "should_be",
         "source_link",
@@ -89,30 +92,53 @@ class SuggestionAdmin(SimpleHistoryAdmin):
             '<a href="{}" rel="noopener noreferrer">{}</a>', obj.source_url, obj.source_url
         )
 
-    @admin.action(description="Accept, and open the record to edit")
+    @admin.display(description="record")
+    def record_link(self, obj):
+        target = record_admin_url(obj)
+        if target is None:
+            return "—"
+        return format_html(
+            '<a href="{}">Edit {}</a>, with this correction beside it; saving accepts it.',
+            target,
+            obj.record_title or "the record",
+        )
+
+    @admin.action(description="Open the record to edit, with the correction beside it")
     def accept(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Accept one suggestion at a time.", messages.WARNING)
+            self.message_user(request, "Open one suggestion at a time.", messages.WARNING)
             return None
         suggestion = queryset.get()
-        suggestion.status = Suggestion.Status.ACCEPTED
-        suggestion._change_reason = f"Accepted by {request.user.get_username()}"
         kind = kind_named(suggestion.record_kind)
         change = kind and changed_since(kind.model, suggestion.record_id, suggestion.created)
-        if change:  # the reader saw an older version: flagged in its history and to the curator
-            suggestion._change_reason += "; the record had changed since it was sent"
+        if change:  # the reader saw an older version: said to the curator before the edit
             self.message_user(request, stale_warning(change), messages.WARNING)
-        suggestion.save()
         target = record_admin_url(suggestion)
         if target is None:
             self.message_user(
                 request,
                 format_html(
-                    'Accepted. The page <a href="{}">{}</a> shows several records: edit the '
-                    "one concerned.",
+                    'The page <a href="{}">{}</a> shows several records: edit the one concerned, '
+                    "then mark this correction accepted here.",
                     suggestion.page,
                     suggestion.page,
                 ),
+                messages.WARNING,
             )
             return None
         return redirect(target)
+
+
+@receiver(suggested_edit_saving)
+def accept_with_the_edit(sender, request, record, suggestion_id, **kwargs):
+    """The record opened from a reader's correction is being saved: the correction is accepted
+    in the same transaction."""
+    suggestion = Suggestion.objects.filter(pk=suggestion_id).first()
+    if suggestion is None or suggestion.status != Suggestion.Status.WAITING:
+        return
+    suggestion.status = Suggestion.Status.ACCEPTED
+    suggestion._change_reason = f"Accepted by {request.user.get_username()} with an edit"
+    if changed_since(sender, record.pk, suggestion.created):  # before this edit is written
+        suggestion._change_reason += "; the record had changed since it was sent"
+    suggestion.save()
+    messages.info(request, f"{suggestion} is marked accepted.")

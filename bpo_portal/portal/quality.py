@@ -24,9 +24,14 @@ STALE_YEARS = StaleFigure.YEARS
 
 @dataclass
 class Line:
-    label: str
+    one: str  # the label of a count of one
+    many: str
     count: int
     url: str
+
+    @property
+    def text(self):
+        return f"{self.count} {self.one if self.count == 1 else self.many}"
 
 
 def changelist(model, **params):
@@ -53,6 +58,7 @@ def single_citations():
     types = ContentType.objects.get_for_models(*(kind.model for kind in cited))
     return [
         Line(
+            f"{kind.label} with one citation only",
             f"{kind.label_plural} with one citation only",
             per_type[types[kind.model].pk],
             changelist(kind.model, citations="1"),
@@ -64,6 +70,7 @@ def single_citations():
 
 def stale_figures():
     return Line(
+        f"figure for a period that ended over {STALE_YEARS} years ago with nothing newer",
         f"figures for periods that ended over {STALE_YEARS} years ago with nothing newer",
         Statistic.objects.stale(years=STALE_YEARS).count(),
         changelist(Statistic, stale="1"),
@@ -80,6 +87,7 @@ def provider_gaps():
     )
     return [
         Line(
+            f"provider whose {label} the sources do not state",
             f"providers whose {label} the sources do not state",
             counts[name],
             changelist(Provider, missing=name),
@@ -128,11 +136,13 @@ def dashboard():
         if conflict_ids
         else "",
         "uncited_sources": Line(
+            "source cited by nothing",
             "sources cited by nothing",
             Source.objects.filter(citations__isnull=True).count(),
             changelist(Source, cited="no"),
         ),
         "waiting": Line(
+            "reader's correction waiting",
             "readers' corrections waiting",
             Suggestion.objects.filter(status=Suggestion.Status.WAITING).count(),
             changelist(Suggestion, status__exact="waiting"),

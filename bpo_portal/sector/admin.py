@@ -1,5 +1,10 @@
-from django.contrib import admin
+import re
+from decimal import Decimal, InvalidOperation
 
+from django.contrib import admin
+from django.db.models import Q
+
+from bpo_portal.directory.models import MAX_YEAR, MIN_YEAR
 from bpo_portal.sector.models import (
     Advantage,
     Challenge,
@@ -58,8 +63,18 @@ class StatisticAdmin(CitedAdmin):
     ]
     list_filter = [StaleFigure, "metric", "origin", "unit", "period_kind", "is_forecast"]
     list_select_related = ["metric", "origin"]
-    search_fields = ["slug", "scope", "metric__name"]
+    # Each word typed may also be the figure's value (3.2, US$3.2, 45%) or year (2022, FY2022):
+    # see get_search_results.
+    search_fields = [
+        "slug",
+        "scope",
+        "metric__name",
+        "origin__name",
+        "citations__source__title",
+        "citations__source__publisher",
+    ]
     autocomplete_fields = ["metric", "origin", "supersedes"]
+    prepopulated_fields = {"slug": ["scope", "year"]}
     fieldsets = [
         (None, {"fields": ["slug", "metric", "scope", "origin", "is_forecast", "supersedes"]}),
         ("Value", {"fields": ["qualifier", "value", "value_upper", "unit"]}),
@@ -68,6 +83,37 @@ class StatisticAdmin(CitedAdmin):
             {"fields": ["period_kind", "year", "months", "span_years", "period_is_inferred"]},
         ),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word must match: a text field of the figure (its scope, metric, origin, or a
+        source citing it), or its value or year when the word is a number."""
+        words = search_term.split()
+        if not words:
+            return queryset, False
+        for word in words:
+            matches = Q()
+            for field in self.search_fields:
+                matches |= Q(**{f"{field}__icontains": word})
+            number = figure_number(word)
+            if number is not None:
+                matches |= Q(value=number) | Q(value_upper=number)
+                if number == number.to_integral_value() and MIN_YEAR <= number <= MAX_YEAR:
+                    matches |= Q(year=int(number))
+            queryset = queryset.filter(matches)
+        return queryset, True  # a figure cited by two sources would match twice
+
+
+def figure_number(word):
+    """The number in a word as a curator types a figure (3.2, US$3.2bn, 45%, FY2022), or None."""
+    text = re.sub(r"^(?:US\$|\$|FY)|(?:%|bn|billion)$", "", word.replace(",", ""), flags=re.I)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    # Only what a figure's column can hold (14 digits, 3 after the point).
+    if not number.is_finite() or abs(number) >= 10**11:
+        return None
+    return number.quantize(Decimal("0.001"))
 
 
 class DisagreementSideInline(CitedRowInline):

@@ -114,6 +114,15 @@ class StatisticQuerySet(models.QuerySet):
         )
 
 
+# Units that measure the same thing: US$ billion and $ billion (currency not named) are both
+# money, so figures in either may share a metric.
+UNIT_KINDS = {"usd_bn": "money", "dollar_bn": "money"}
+
+
+def unit_kind(unit):
+    return UNIT_KINDS.get(unit, unit)
+
+
 class Statistic(Cited, TimeStampedModel):
     class Unit(models.TextChoices):
         USD_BILLION = "usd_bn", "US$ billion"
@@ -224,10 +233,11 @@ class Statistic(Cited, TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.scope}: {self.display_value}"
+        return f"{self.scope}: {self.display_value}, {self.display_period}"
 
     def clean(self):
         super().clean()
+        self.clean_unit()
         older = self.supersedes
         if older is None:
             return
@@ -241,6 +251,24 @@ class Statistic(Cited, TimeStampedModel):
                 raise ValidationError({"supersedes": "That would make a circle of replacements."})
             seen.add(older.pk)
             older = older.supersedes
+
+    def clean_unit(self):
+        """A metric's figures are compared and charted together: their units must agree."""
+        if not self.metric_id or not self.unit:
+            return
+        others = Statistic.objects.filter(metric_id=self.metric_id).exclude(pk=self.pk)
+        units = set(others.values_list("unit", flat=True))
+        if not units or any(unit_kind(u) == unit_kind(self.unit) for u in units):
+            return
+        labels = dict(self.Unit.choices)
+        named = " or ".join(sorted(str(labels.get(u, u)) for u in units))
+        raise ValidationError(
+            {
+                "unit": f"The figures of “{self.metric}” are in {named}, so a figure in "
+                f"{labels.get(self.unit, self.unit)} does not fit it: give the value in {named}, "
+                "or choose the metric it measures."
+            }
+        )
 
     def get_absolute_url(self):
         return url_for("sector:statistic_list") + f"#{self.slug}"

@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
-from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.admin import GenericStackedInline
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
+from django.dispatch import Signal
 from django.forms.models import BaseInlineFormSet
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ExportForm
@@ -16,12 +17,15 @@ from bpo_portal.sources.models import Citation, Source
 from bpo_portal.sources.resources import resource_for
 
 
-class CitationInline(GenericTabularInline):
+class CitationInline(GenericStackedInline):
     """Citations of any cited row, edited on that row's page. At least one is required; a source
-    not recorded yet can be added from here (the + beside the source)."""
+    not recorded yet can be added from here (the + beside the source). Stacked, so that the
+    place and the note fit the page beside the source."""
 
     model = Citation
-    fields = ["source", "section", "page", "table", "locator", "field", "note"]
+    fieldsets = [
+        (None, {"fields": [("source", "field"), ("section", "page", "table"), "locator", "note"]})
+    ]
     autocomplete_fields = ["source"]
     extra = 0
     min_num = 1
@@ -127,6 +131,11 @@ class CitedRowInline(admin.TabularInline):
     show_change_link = True
 
 
+# Sent as a record opened from a reader's suggestion (?_suggestion=<id>) is saved, just before
+# it is written, in the same transaction.
+suggested_edit_saving = Signal()
+
+
 class CuratedAdmin(
     OwnPreviewsOnly,
     EditConflictMixin,
@@ -161,10 +170,14 @@ class CuratedAdmin(
         return [resource_for(self.model)]
 
     def save_model(self, request, obj, form, change):
-        # Opened from a reader's correction: the record's history names it.
+        # Opened from a reader's correction: the record's history names it, and the portal marks
+        # the correction accepted with the edit.
         suggestion = request.GET.get("_suggestion", "")
         if suggestion.isdigit():
             obj._change_reason = f"Correction suggested by a reader (suggestion #{suggestion})"
+            suggested_edit_saving.send(
+                sender=type(obj), request=request, record=obj, suggestion_id=int(suggestion)
+            )
         super().save_model(request, obj, form, change)
 
 
@@ -203,8 +216,51 @@ class CitedByNothing(admin.SimpleListFilter):
         return queryset
 
 
+HEADING_LENGTH = Citation._meta.get_field("section").max_length
+
+
+class HeadingsField(forms.CharField):
+    """A source's section headings, typed one per line as a person writes them."""
+
+    widget = forms.Textarea(attrs={"rows": 6})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value  # the text as typed, shown again beside a message
+
+    def to_python(self, value):
+        lines = (line.strip() for line in super().to_python(value).splitlines())
+        headings = []
+        for line in lines:
+            if line and line not in headings:
+                headings.append(line)
+        return headings
+
+    def validate(self, value):
+        super().validate(value)
+        too_long = [h for h in value if len(h) > HEADING_LENGTH]
+        if too_long:
+            raise ValidationError(
+                f"A heading can be at most {HEADING_LENGTH} characters (a citation names it): "
+                f"“{too_long[0][:40]}…” is longer."
+            )
+
+    def has_changed(self, initial, data):
+        return (initial or []) != self.to_python(data)
+
+
+class SourceForm(forms.ModelForm):
+    headings = HeadingsField(
+        required=False,
+        help_text="One heading per line, in the order they appear, where the source has them; "
+        "a citation of a section must then name one of them.",
+    )
+
+
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
+    form = SourceForm
     list_display = ["title", "kind", "publisher", "published", "related_count"]
     count_column = ("citations", "Citations")
     list_filter = ["kind", CitedByNothing]

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .admin import choose, sign_in
@@ -10,17 +11,23 @@ from .admin import choose, sign_in
 def test_a_curator_adds_a_report_and_a_newer_figure_citing_it(page, site):
     sign_in(page, site)
     page.goto(site + "/admin/sector/statistic/add/")
-    page.locator("#id_slug").fill("it-ites-exports-2024")
     choose(page, page.locator(".field-metric"), "IT and IT-enabled exports, call centres included")
     page.locator("#id_scope").fill("IT and ITeS exports, call centres included")
-    choose(page, page.locator(".field-supersedes"), "US$2.5 billion", typed="it-ites-exports-2022")
+    # The older figure, found by its value; its option names its period.
+    choose(page, page.locator(".field-supersedes"), "2.5 billion, by 2022", typed="2.5")
     page.locator("#id_value").fill("3.2")
     page.locator("#id_unit").select_option(label="US$ billion")
     page.locator("#id_period_kind").select_option(label="Calendar year")
-    page.locator("#id_year").fill("2024")
+    page.locator("#id_year").press_sequentially("2024")
+    # The slug is made from the scope and year as they are typed; the curator shortens it.
+    slug = page.locator("#id_slug")
+    expect(slug).to_have_value("it-and-ites-exports-call-centres-included-2024")
+    slug.fill("it-ites-exports-2024")
 
-    # The report is not recorded yet: add it from the citation row, in a pop-up window.
-    citation = page.locator("#sources-citation-content_type-object_id-group tr.form-row").first
+    # The report is not recorded yet: add it from the citation, in a pop-up window.
+    citation = page.locator(
+        "#sources-citation-content_type-object_id-group .inline-related:not(.empty-form)"
+    ).first
     with page.expect_popup() as opened:
         citation.locator("a.add-related").click()
     popup = opened.value
@@ -63,13 +70,110 @@ def test_a_reader_suggests_a_correction_and_a_curator_accepts_it(page, site):
 
     sign_in(page, site, "moderator")
     page.get_by_role("link", name="Quality dashboard").click()
-    page.get_by_role("link", name=re.compile("1 readers' corrections waiting")).click()
+    page.get_by_role("link", name=re.compile("1 reader's correction waiting")).click()
     row = page.locator("#result_list tbody tr", has_text="Ibex")
     row.locator("input.action-select").check()
-    page.locator("select[name=action]").select_option(label="Accept, and open the record to edit")
+    page.locator("select[name=action]").select_option(
+        label="Open the record to edit, with the correction beside it"
+    )
     page.get_by_role("button", name="Run").click()
     expect(page).to_have_url(re.compile(r"/admin/directory/provider/\d+/change/\?_suggestion=\d+$"))
     expect(page.locator("#id_name")).to_have_value("Ibex")
+    # What the reader wrote stays in view while the curator edits.
+    wrote = page.get_by_role("region", name=re.compile("What the reader wrote"))
+    expect(wrote).to_contain_text("Ibex's founding year is missing.")
+    expect(wrote).to_contain_text("Founded in 2002, according to its website.")
+    expect(wrote).to_contain_text("Saving this record marks the correction accepted")
+    page.locator("#id_founded_year").fill("2002")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("is marked accepted")
+    page.goto(site + "/admin/portal/suggestion/?status__exact=accepted")
+    expect(page.locator("#result_list tbody tr", has_text="Ibex")).to_have_count(1)
+
+
+@pytest.fixture
+def page_in_utc(browser, site):
+    """A curator five hours behind the site's time zone (Asia/Karachi)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="UTC")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_a_curator_records_a_source_with_its_headings_typed_one_per_line(page_in_utc, site):
+    page = page_in_utc
+    sign_in(page, site)
+    page.goto(site + "/admin/sources/source/add/")
+    page.locator("#id_kind").select_option(label="Report")
+    page.locator("#id_title").press_sequentially("Contact centres review")
+    expect(page.locator("#id_slug")).to_have_value("contact-centres-review")
+    page.locator("#id_summary").fill("A review of contact centres, made up for this test.")
+    headings = page.get_by_label("Headings")
+    headings.fill("Introduction\nWhere the work is\nWhat comes next")
+    # A date has no time of day: no time-zone note beside it, whatever the reader's zone.
+    page.locator("#id_published").fill("2024-06-01")
+    expect(page.locator(".timezonewarning")).to_have_count(0)
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    expect(headings).to_have_value("Introduction\nWhere the work is\nWhat comes next")
+
+    # A citation may now name one of them.
+    page.goto(site + "/admin/sector/challenge/add/")
+    page.locator("#id_name").press_sequentially("Staff turnover in contact centres")
+    expect(page.locator("#id_slug")).to_have_value("staff-turnover-in-contact-centres")
+    page.locator("#id_description").fill("People leave often, in our words.")
+    citation = page.locator(
+        "#sources-citation-content_type-object_id-group .inline-related:not(.empty-form)"
+    ).first
+    choose(page, citation.locator(".field-source"), "Contact centres review")
+    citation.locator("input[name$='-section']").fill("Where the work is")
+    citation.locator("textarea[name$='-note']").fill("Turnover is high, in our words.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+
+def test_a_figure_in_a_unit_its_metric_does_not_use_is_refused(page, site):
+    from bpo_portal.sector.models import Statistic
+
+    sign_in(page, site)
+    page.goto(site + "/admin/")
+    page.get_by_role("link", name="Statistics").first.click()
+    page.get_by_role("link", name=re.compile("Add statistic")).click()
+    choose(page, page.locator(".field-metric"), "Growth of IT exports in SBP data")
+    page.locator("#id_scope").fill("IT exports, a year later")
+    page.locator("#id_value").fill("3.2")
+    page.locator("#id_unit").select_option(label="US$ billion")
+    page.locator("#id_year").fill("2023")
+    citation = page.locator(
+        "#sources-citation-content_type-object_id-group .inline-related:not(.empty-form)"
+    ).first
+    choose(page, citation.locator(".field-source"), "Contact-centre outsourcing in Pakistan")
+    citation.locator("input[name$='-page']").fill("3")
+    citation.locator("textarea[name$='-note']").fill("A made-up figure, in our words.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".errornote")).to_be_visible()
+    expect(page.locator(".field-unit .errorlist")).to_contain_text(
+        "are in % growth, so a figure in US$ billion does not fit it"
+    )
+    # What was typed stays; in % growth it goes through.
+    expect(page.locator("#id_value")).to_have_value("3.2")
+    page.locator("#id_unit").select_option(label="% growth")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert Statistic.objects.get(slug="it-exports-a-year-later-2023").unit == "percent_growth"
+
+
+def test_the_citations_fit_the_form(page, site):
+    sign_in(page, site)
+    page.goto(site + "/admin/sector/statistic/?q=1.948")
+    page.get_by_role("link", name=re.compile("telecommunication")).click()
+    group = page.locator("#sources-citation-content_type-object_id-group")
+    box = group.bounding_box()
+    for field in ("note", "locator"):
+        inner = group.locator(f"[name$='-0-{field}']").bounding_box()
+        assert inner["x"] + inner["width"] <= box["x"] + box["width"], field
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
 
 
 def test_search_suggestions_with_the_keyboard_only(page, site):

@@ -1,9 +1,16 @@
+import io
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from bpo_portal.directory.models import Provider, ProviderService, ServiceLine
+from bpo_portal.sector.models import Statistic
 from bpo_portal.sources.models import Citation, Cited, Source
 from tests.admin_forms import change_form_data, inline_prefix
 from tests.factories import ProviderCityFactory, ProviderServiceFactory, StatisticFactory
@@ -197,12 +204,14 @@ def test_the_curators_group_covers_every_knowledge_model():
     assert ("core", "change_loadedrecord") not in perms
 
 
-def test_create_curator_command(monkeypatch, client):
-    from django.contrib.auth.models import User
-    from django.core.management import call_command
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
 
+
+def test_create_curator_command(monkeypatch, client):
     monkeypatch.setattr("getpass.getpass", lambda prompt="": "a-long-Pass-phrase-42")
-    call_command("create_curator", "amna")
+    call_command("create_curator", "amna", stdin=Terminal())
     user = User.objects.get(username="amna")
     assert user.is_staff and not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == ["Curators"]
@@ -212,6 +221,31 @@ def test_create_curator_command(monkeypatch, client):
     )
     assert response.status_code == 302
     assert client.get("/admin/directory/provider/").status_code == 200
+
+
+def test_create_curator_without_a_terminal_reads_the_password_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CURATOR_PASSWORD", "a-long-Pass-phrase-42")
+    call_command("create_curator", "amna", "--noinput", stdout=io.StringIO())
+    assert User.objects.get(username="amna").check_password("a-long-Pass-phrase-42")
+
+
+def test_create_curator_says_what_to_do_when_it_cannot_ask(monkeypatch):
+    monkeypatch.delenv("CURATOR_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="no terminal.*--noinput.*CURATOR_PASSWORD"):
+        call_command("create_curator", "amna", stdin=io.StringIO())
+    with pytest.raises(CommandError, match="CURATOR_PASSWORD.*not set"):
+        call_command("create_curator", "amna", "--noinput")
+    monkeypatch.setenv("CURATOR_PASSWORD", "short")
+    with pytest.raises(CommandError, match="too short"):
+        call_command("create_curator", "amna", "--noinput")
+    assert not User.objects.filter(username="amna").exists()
+
+
+def test_create_curator_refuses_passwords_that_differ(monkeypatch):
+    answers = iter(["a-long-Pass-phrase-42", "a-long-Pass-phrase-43"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    with pytest.raises(CommandError, match="differ"):
+        call_command("create_curator", "amna", stdin=Terminal())
 
 
 @pytest.mark.parametrize(
@@ -230,3 +264,151 @@ def test_autocomplete_answers(curator_client, model, field):
     )
     assert response.status_code == 200
     assert response.json()["results"]
+
+
+def test_headings_are_typed_one_per_line(curator_client):
+    url = admin_url(Source, "add")
+    data = change_form_data(curator_client.get(url))
+    data.update(
+        title="An export review",
+        slug="an-export-review",
+        summary="A review of exports, made up for this test.",
+        headings="Introduction\r\n  Findings  \r\n\r\nWhat comes next\r\nFindings\r\n",
+    )
+    response = curator_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    source = Source.objects.get(slug="an-export-review")
+    assert source.headings == ["Introduction", "Findings", "What comes next"]
+    html = curator_client.get(admin_url(Source, "change", source.pk)).content.decode()
+    assert ">\nIntroduction\nFindings\nWhat comes next</textarea>" in html
+
+
+def test_a_heading_too_long_to_cite_is_refused_and_what_was_typed_stays(curator_client):
+    url = admin_url(Source, "add")
+    data = change_form_data(curator_client.get(url))
+    typed = "Findings\n" + "A" * 201
+    data.update(title="A review", slug="a-review", summary="Made up.", headings=typed)
+    response = curator_client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "A heading can be at most 200 characters" in html
+    assert typed in html
+    assert not Source.objects.filter(slug="a-review").exists()
+
+
+# One of two figures of "IT exports in SBP data", both in US$ billion.
+EXPORTS = "it-exports-jul-mar-fy2021"
+
+
+def test_a_figure_in_a_unit_its_metric_does_not_use_is_refused(curator_client):
+    figure = Statistic.objects.get(slug=EXPORTS)
+    url = admin_url(Statistic, "change", figure.pk)
+    data = change_form_data(curator_client.get(url))
+    data["unit"] = "percent_growth"
+    response = curator_client.post(url, data)
+    assert response.status_code == 200
+    assert (
+        f"The figures of “{figure.metric.name}” are in US$ billion, so a figure in % growth "
+        "does not fit it"
+    ) in response.content.decode()
+    figure.refresh_from_db()
+    assert figure.unit == "usd_bn"
+
+
+def test_the_first_figure_of_a_metric_sets_its_unit():
+    first = StatisticFactory(unit="percent_growth")
+    first.full_clean()
+    second = StatisticFactory.build(metric=first.metric, unit="usd_bn", slug="second")
+    with pytest.raises(ValidationError) as refused:
+        second.full_clean()
+    assert "are in % growth, so a figure in US$ billion" in str(refused.value.message_dict)
+    second.unit = "percent_growth"
+    second.full_clean()
+    # The articles' "$ billion" (currency not named) and US$ billion measure the same.
+    money = StatisticFactory(unit="usd_bn")
+    StatisticFactory.build(metric=money.metric, unit="dollar_bn", slug="third").full_clean()
+
+
+def test_a_csv_import_refuses_a_wrong_unit_on_its_line(curator_client):
+    figure = Statistic.objects.get(slug=EXPORTS)
+    page = reverse("admin:sector_statistic_import")
+    form = curator_client.get(page).context["form"]
+    formats = {label: value for value, label in form.fields["format"].choices}
+    upload = SimpleUploadedFile("figures.csv", f"id,unit\n{figure.pk},percent_growth\n".encode())
+    preview = curator_client.post(page, {"format": formats["csv"], "import_file": upload})
+    result = preview.context["result"]
+    assert result.has_validation_errors()
+    assert "does not fit it" in str(result.invalid_rows[0].error_dict)
+    figure.refresh_from_db()
+    assert figure.unit == "usd_bn"
+
+
+def supersedes_options(client, term):
+    response = client.get(
+        "/admin/autocomplete/",
+        {
+            "term": term,
+            "app_label": "sector",
+            "model_name": "statistic",
+            "field_name": "supersedes",
+        },
+    )
+    assert response.status_code == 200
+    return [result["text"] for result in response.json()["results"]]
+
+
+@pytest.mark.parametrize(
+    "term, expected",
+    [
+        ("1.948", "it-exports-jul-mar-fy2022"),  # its value
+        ("US$1.948bn", "it-exports-jul-mar-fy2022"),
+        ("SBP 1.5", "it-exports-jul-mar-fy2021"),  # its origin and value
+        ("IT exports FY2021", "it-exports-jul-mar-fy2021"),  # its year
+        ("Gartner", "ai-customer-service-2025"),
+    ],
+)
+def test_the_supersedes_type_ahead_finds_a_figure_by_value_origin_or_year(
+    curator_client, term, expected
+):
+    figure = Statistic.objects.get(slug=expected)
+    assert supersedes_options(curator_client, term) == [str(figure)]
+
+
+def test_the_supersedes_type_ahead_finds_a_figure_by_a_source_citing_it(curator_client):
+    figure = Statistic.objects.get(slug="call-centre-employment-100k")
+    title = figure.citations.first().source.title
+    assert str(figure) in supersedes_options(curator_client, title)
+
+
+def test_type_ahead_options_name_the_period(curator_client):
+    options = supersedes_options(curator_client, "telecommunication")
+    assert len(options) == 2
+    assert any("FY2022" in text for text in options) and any("FY2021" in text for text in options)
+
+
+def test_a_search_with_nonsense_numbers_answers_calmly(curator_client):
+    for term in ("1e999", "NaN", "99999999999999999999", "-0", "$", "%"):
+        assert (
+            curator_client.get(admin_url(Statistic, "changelist"), {"q": term}).status_code == 200
+        )
+
+
+def test_citations_are_stacked_so_they_fit_the_page():
+    from django.contrib.contenttypes.admin import GenericStackedInline
+
+    from bpo_portal.sources.admin import CitationInline
+
+    assert issubclass(CitationInline, GenericStackedInline)
+
+
+def test_every_admin_with_a_slug_fills_it_in_from_the_title():
+    from django.db.models import SlugField
+
+    for model, model_admin in admin.site._registry.items():
+        if any(f.name == "slug" and isinstance(f, SlugField) for f in model._meta.fields):
+            assert "slug" in model_admin.prepopulated_fields, model._meta.label
+
+
+def test_admin_pages_load_the_curating_styles_and_script(curator_client):
+    html = curator_client.get(admin_url(Source, "add")).content.decode()
+    assert "/static/admin_csp/curating.css" in html and "/static/admin_csp/curating.js" in html

@@ -273,11 +273,15 @@ def test_an_import_of_unchanged_rows_goes_through(curator_client):
 
 
 def accept(client, suggestion):
-    return client.post(
+    """Open the record from the suggestion, then save it: saving accepts the suggestion."""
+    page = client.post(
         reverse("admin:portal_suggestion_changelist"),
         {"action": "accept", "_selected_action": [suggestion.pk]},
         follow=True,
     )
+    record = f"{page.request['PATH_INFO']}?{page.request['QUERY_STRING']}"
+    assert client.post(record, opened(client, record)).status_code == 302
+    return page
 
 
 def a_suggestion(ibex):
