@@ -25,7 +25,7 @@ from functools import wraps
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 
 from bpo_portal.core.exports import export_format
@@ -267,8 +267,17 @@ def cached_page(view):
             return view(request, *args, **kwargs)
         # The host and scheme are part of a page (its canonical address, its links).
         where = (request.scheme, request.get_host(), request.get_full_path())
-        stamp = request_stamp(request)
         key = cache_key("page", where)
+        try:
+            stamp = request_stamp(request)
+        except DatabaseError:
+            # The database is away, so nobody can have changed the data since the last version
+            # this process read: a page fresh then is fresh now. Any other page: a 503.
+            last = _stamps.get(connection.alias)
+            hit = cache_get(key) if last is not None else None
+            if hit is not None and still_fresh(hit[2], hit[3], last):
+                return HttpResponse(hit[0], headers=hit[1])
+            raise
         hit = cache_get(key)
         if hit is not None:
             content, headers, computed, tables = hit

@@ -33,6 +33,16 @@ def test_with_the_database_away_a_page_is_a_503_with_one_line_in_the_log(client,
     assert "Traceback" not in caplog.text
 
 
+def test_with_the_database_away_pages_in_the_cache_are_served(client):
+    cached = client.get("/statistics/")
+    with connection.execute_wrapper(database_away):
+        again = client.get("/statistics/")
+        other = client.get("/glossary/")
+    assert (again.status_code, again.content) == (200, cached.content)
+    assert again["Content-Type"] == cached["Content-Type"]
+    assert other.status_code == 503
+
+
 def test_kept_database_connections_are_checked_before_reuse(settings):
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
 
