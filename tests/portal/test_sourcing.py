@@ -284,3 +284,14 @@ def test_compare_labels_a_category_of_ours(client, django_capture_on_commit_call
     page = html(client, "/compare/ibex-vs-telenor/")
     row = page[page.index("Industry-specific support") :][:200]
     assert '<span class="ours">grouping is ours' in row
+
+
+def test_public_texts_name_no_slug_of_ours():
+    from bpo_portal.background.models import Technology
+    from bpo_portal.sector.models import Disagreement
+
+    slugs = set(Disagreement.objects.values_list("slug", flat=True))
+    texts = [d.summary for d in Disagreement.objects.all()]
+    texts += [t.effect for t in Technology.objects.all()]
+    for text in texts:
+        assert not any(slug in text for slug in slugs), text
