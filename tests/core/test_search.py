@@ -332,6 +332,7 @@ SEARCH_QUERIES = 7
 FALLBACK_QUERIES = 3
 ANSWER_QUERIES = 4
 SUGGEST_QUERIES = SEARCH_QUERIES - 2 + FALLBACK_QUERIES - 1
+TYPOS = 1  # PostgreSQL looks up the near spellings of a word the index does not hold
 
 
 @pytest.mark.parametrize(
@@ -341,7 +342,7 @@ SUGGEST_QUERIES = SEARCH_QUERIES - 2 + FALLBACK_QUERIES - 1
         ("bulk", SEARCH_QUERIES),
         (
             "bulk payroll centre karachi data entry figures zyxxvq",
-            SEARCH_QUERIES + FALLBACK_QUERIES,
+            SEARCH_QUERIES + FALLBACK_QUERIES + TYPOS,
         ),
         ("who offers call centre services in karachi", SEARCH_QUERIES + ANSWER_QUERIES),
         ("how many people work in call centres", SEARCH_QUERIES + ANSWER_QUERIES),
@@ -352,7 +353,7 @@ def test_query_counts(client, many_providers, django_assert_max_num_queries, que
     search.vocabulary(current_version())
     with django_assert_max_num_queries(most):
         client.get(reverse("search"), {"q": query})
-    with django_assert_max_num_queries(SUGGEST_QUERIES):
+    with django_assert_max_num_queries(SUGGEST_QUERIES + TYPOS * ("zyxxvq" in query)):
         client.get(reverse("search_suggest"), {"q": query})
 
 
