@@ -256,3 +256,23 @@ def test_a_feed_entry_lands_on_its_figure(page, site):
     row = page.locator("#call-centre-employment-100k")
     expect(row).to_be_in_viewport()
     expect(row).to_contain_text("over 100,000 people")
+
+
+def test_the_metric_select_shows_its_longest_choice_whole(page, site):
+    page.goto(site + "/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Statistics").click()
+    metric = page.get_by_label("Metric")
+    names = metric.locator("option").all_text_contents()
+    longest = max(names, key=len)
+    metric.select_option(label=longest)
+    text_width, inner_width = metric.evaluate(
+        """select => {
+            const context = document.createElement("canvas").getContext("2d");
+            context.font = getComputedStyle(select).font;
+            const style = getComputedStyle(select);
+            const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+            return [context.measureText(select.selectedOptions[0].text).width,
+                    select.clientWidth - padding];
+        }"""
+    )
+    assert text_width + 16 <= inner_width, (longest, text_width, inner_width)  # 16: the arrow
