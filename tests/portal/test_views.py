@@ -300,3 +300,17 @@ def test_text_is_cut_at_a_word_boundary():
         )
         if title != statement.text:
             assert statement.text[len(title) - 1] in " ,;:.", title
+
+
+def test_a_record_page_does_not_call_a_non_contradiction_a_dispute(client):
+    from bpo_portal.sector.models import Disagreement, DisagreementSubject
+
+    explained = Disagreement.objects.filter(kind=Disagreement.Kind.NOT_CONTRADICTION).first()
+    DisagreementSubject.objects.create(
+        disagreement=explained, subject_kind="provider", subject_slug="ibex"
+    )
+    html = text(client.get("/providers/ibex/"))
+    marks = html.split('<p class="disputed">')[1].split("</p>")[0]
+    assert '<span class="badge explained">Not a contradiction</span>' in marks
+    assert f'href="/disagreements/#{explained.slug}"' in marks
+    assert "Sources differ" not in marks

@@ -14,13 +14,18 @@ register = template.Library()
 
 @per_version
 def disputed_records():
-    """{(kind prefix, slug): [(disagreement slug, title)]}, kept per process for a data version."""
+    """{(kind prefix, slug): [(disagreement slug, title, kind)]}, kept per process for a data
+    version."""
     found = {}
     rows = DisagreementSubject.objects.values_list(
-        "subject_kind", "subject_slug", "disagreement__slug", "disagreement__title"
+        "subject_kind",
+        "subject_slug",
+        "disagreement__slug",
+        "disagreement__title",
+        "disagreement__kind",
     ).order_by("disagreement__title")
-    for kind, slug, disagreement, title in rows:
-        found.setdefault((kind, slug), []).append((disagreement, title))
+    for kind, slug, disagreement, title, disagreement_kind in rows:
+        found.setdefault((kind, slug), []).append((disagreement, title, disagreement_kind))
     return found
 
 
@@ -36,11 +41,16 @@ def disputed(context, fact):
     if not entries:
         return ""
     page = url_for("sector:disagreement_list")
-    links = format_html_join(
-        "; ", '<a href="{}#{}">{}</a>', ((page, slug, title) for slug, title in entries)
-    )
+    explained = Disagreement.Kind.NOT_CONTRADICTION
+    parts = []
+    for label, wanted in (("⚠ Sources differ", False), ("Not a contradiction", True)):
+        chosen = [(page, s, t) for s, t, k in entries if (k == explained) == wanted]
+        if chosen:
+            links = format_html_join("; ", '<a href="{}#{}">{}</a>', chosen)
+            css = "badge explained" if wanted else "flag"
+            parts.append(format_html('<span class="{}">{}</span> {}', css, label, links))
     return format_html(
-        '<p class="disputed"><span class="flag">⚠ Sources differ</span> {}</p>', links
+        '<p class="disputed">{}</p>', format_html_join(" ", "{}", ((part,) for part in parts))
     )
 
 
