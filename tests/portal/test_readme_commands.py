@@ -24,13 +24,13 @@ def readme_section(title):
     return text[start:end]
 
 
-def environment(project, **extra):
+def environment(project, database="db.sqlite3", **extra):
     env = {
         name: value
         for name, value in os.environ.items()
         if name not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "CURATOR_PASSWORD"}
     }
-    return {**env, "DATABASE_URL": f"sqlite:///{project / 'db.sqlite3'}", **extra}
+    return {**env, "DATABASE_URL": f"sqlite:///{project / database}", **extra}
 
 
 def run(project, command, **extra):
@@ -45,14 +45,14 @@ def run(project, command, **extra):
     )
 
 
-def run_in_terminal(project, command, answers):
+def run_in_terminal(project, command, answers, **extra):
     """Run a command in a terminal of its own, typing the answers to its prompts."""
     controller, terminal = os.openpty()
     process = subprocess.Popen(
         command,
         shell=True,
         cwd=project,
-        env=environment(project),
+        env=environment(project, **extra),
         stdin=terminal,
         stdout=terminal,
         stderr=terminal,
@@ -102,17 +102,25 @@ def project(tmp_path_factory):
 
 
 def test_the_curating_commands_work_as_written(project):
-    commands = re.findall(r"\.venv/bin/python manage\.py [^`\n]+", readme_section("Curating"))
+    commands = re.findall(
+        r"(?:CURATOR_PASSWORD=\.\.\. )?\.venv/bin/python manage\.py [^`\n]+",
+        readme_section("Curating"),
+    )
     assert ".venv/bin/python manage.py create_curator amna" in commands
     answers = {
         "create_curator amna": [PASSWORD, PASSWORD],
+        "create_curator amna --noinput": [],
         "createsuperuser": ["root", "root@example.org", PASSWORD, PASSWORD],
     }
-    for command in commands:
+    for number, command in enumerate(commands):
         typed = answers[command.split("manage.py ", 1)[1]]
-        code, output = run_in_terminal(project, command, typed)
+        database = f"db-{number}.sqlite3"  # each command on the database make setup left
+        shutil.copy(project / "db.sqlite3", project / database)
+        command = command.replace("CURATOR_PASSWORD=...", f"CURATOR_PASSWORD={PASSWORD}")
+        code, output = run_in_terminal(project, command, typed, database=database)
         assert code == 0, f"{command}\n{output}"
         assert "Traceback" not in output
+    assert len(commands) == 3
 
 
 def test_create_curator_without_a_terminal(project):
