@@ -257,7 +257,8 @@ def _document_terms(values):
 
 
 def _count_terms(changes):
-    """Add the given document counts to the vocabulary, in one statement per 500 terms."""
+    """Add the given document counts to the vocabulary, in one statement per 500 terms; whether
+    any count changed."""
     changes = [(term, n) for term, n in changes.items() if n]
     table = connection.ops.quote_name(SearchTerm._meta.db_table)
     with connection.cursor() as cursor:
@@ -270,6 +271,7 @@ def _count_terms(changes):
                 f"{table}.documents + excluded.documents",
                 [value for pair in chunk for value in pair],
             )
+    return bool(changes)
 
 
 def _fts_write(cursor, deletes, inserts):
@@ -317,17 +319,17 @@ def index_object(kind, obj):
             [doc_id] if old is not None else [],
             [(doc_id, values["title"], values["names"], values["body"], kind.prefix)],
         )
-        _count_terms(terms)
+        return _count_terms(terms)
 
 
 def remove_object(kind, pk):
     with transaction.atomic(), connection.cursor() as cursor:
         old = SearchDocument.objects.filter(kind=kind.prefix, object_id=pk).first()
         if old is None:
-            return
+            return False
         _fts_write(cursor, [old.pk], [])
         old.delete()
-        _count_terms(Counter({term: -1 for term in _document_terms(old.__dict__)}))
+        return _count_terms(Counter({term: -1 for term in _document_terms(old.__dict__)}))
 
 
 def remove_many(kind, pks):
@@ -341,7 +343,7 @@ def remove_many(kind, pks):
     with connection.cursor() as cursor:
         _fts_write(cursor, gone, [])
     SearchDocument.objects.filter(pk__in=gone).delete()
-    _count_terms(terms)
+    return _count_terms(terms)
 
 
 def bulk_index(kind, rows):
@@ -358,7 +360,7 @@ def bulk_index(kind, rows):
         )
         for document in documents:
             document.pk = ids[document.object_id]
-    index_written([(d.pk, d.title, d.names, d.body, d.kind) for d in documents])
+    return index_written([(d.pk, d.title, d.names, d.body, d.kind) for d in documents])
 
 
 def index_written(rows):
@@ -369,7 +371,7 @@ def index_written(rows):
         terms.update(_document_terms({"title": title, "names": names, "body": body}))
     with connection.cursor() as cursor:
         _fts_write(cursor, [], rows)
-    _count_terms(terms)
+    return _count_terms(terms)
 
 
 def rebuild(chunk=2000):
@@ -381,42 +383,68 @@ def rebuild(chunk=2000):
         SearchDocument.objects.all().delete()
         SearchTerm.objects.all().delete()
         for kind in indexed_kinds():
-            related = {path.split("__")[0] for path in kind.search if "__" in path}
-            queryset = kind.model.objects.prefetch_related(*related).order_by("pk")
-            if kind.describe_with:
-                queryset = queryset.select_related(*kind.describe_with)
+            _index_all(kind, chunk)
+
+
+def _index_all(kind, chunk=2000):
+    batch, counted = [], False
+    for obj in _for_documents(kind, kind.model._base_manager.all(), chunk):
+        batch.append((obj.pk, document_for(kind, obj)))
+        if len(batch) == chunk:
+            counted |= bulk_index(kind, batch)
             batch = []
-            for obj in queryset.iterator(chunk_size=chunk):
-                batch.append((obj.pk, document_for(kind, obj)))
-                if len(batch) == chunk:
-                    bulk_index(kind, batch)
-                    batch = []
-            bulk_index(kind, batch)
+    return bulk_index(kind, batch) | counted
 
 
-def on_saved(sender, instance, **kwargs):
-    """Signal receiver: keep the documents of a saved record and of what it feeds in step."""
-    kind = kind_for(sender)
-    if kind is not None and kind.search:
-        index_object(kind, instance)
-    for fed, field_name, many in feeding_relations().get(sender, []):
+SEARCH_TABLES = (
+    SearchDocument._meta.db_table,
+    SearchTerm._meta.db_table,
+    FTS_TABLE,
+    FTS_FEW_TABLE,
+)
+
+
+def on_recorded(model, pks):
+    """Journal reader (core/journal.py), in the writing transaction: index again the records
+    named (pks None: every one of the kind) and those whose documents they feed, and drop the
+    documents of those that are gone. A row that another's document takes text from is
+    `part_of` it, so the journal names that one too."""
+    touched = []
+    if (kind := kind_for(model)) is not None and kind.search:
+        touched.append((kind, None if pks is None else {"pk__in": pks}))
+    for fed, field_name, many in feeding_relations().get(model, []):
         if many:
-            for row in fed.model.objects.filter(**{field_name: instance}).iterator():
-                index_object(fed, row)
-        elif (parent := getattr(instance, field_name, None)) is not None:
-            index_object(fed, parent)
+            touched.append((fed, None if pks is None else {f"{field_name}__in": pks}))
+    counted = [reindex(fed, rows) for fed, rows in touched]
+    if not touched:
+        return ()
+    # The vocabulary (kept per version) is read again only when a word's count changed.
+    return SEARCH_TABLES if any(counted) else set(SEARCH_TABLES) - {SearchTerm._meta.db_table}
 
 
-def on_deleted(sender, instance, **kwargs):
-    kind = kind_for(sender)
-    if kind is not None and kind.search:
-        remove_object(kind, instance.pk)
-    for fed, field_name, many in feeding_relations().get(sender, []):
-        if many:
-            continue  # a row others point to is not deleted while they do (PROTECT)
-        parent = fed.model.objects.filter(pk=getattr(instance, f"{field_name}_id")).first()
-        if parent is not None:
-            index_object(fed, parent)
+def reindex(kind, lookup=None):
+    """Index again the records of `kind` matching `lookup` (None: all of them); whether a
+    word's count in the vocabulary changed."""
+    if lookup is None:
+        removed = remove_many(
+            kind, SearchDocument.objects.filter(kind=kind.prefix).values("object_id")
+        )
+        return _index_all(kind) | removed
+    found, counted = set(), False
+    for obj in _for_documents(kind, kind.model._base_manager.filter(**lookup)):
+        counted |= index_object(kind, obj)
+        found.add(obj.pk)
+    for pk in set(lookup.get("pk__in", ())) - found:
+        counted |= remove_object(kind, pk)
+    return counted
+
+
+def _for_documents(kind, queryset, chunk=2000):
+    related = {path.split("__")[0] for path in kind.search if "__" in path}
+    queryset = queryset.prefetch_related(*related).order_by("pk")
+    if kind.describe_with:
+        queryset = queryset.select_related(*kind.describe_with)
+    return queryset.iterator(chunk_size=chunk)
 
 
 # Understanding a query
