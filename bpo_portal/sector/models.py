@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from bpo_portal.core.journal import JournalledQuerySet
 from bpo_portal.core.kinds import kind_named
 from bpo_portal.core.links import url_for
 from bpo_portal.core.models import TimeStampedModel
@@ -19,7 +20,7 @@ def year_between(field):
     )
 
 
-class IncentiveQuerySet(models.QuerySet):
+class IncentiveQuerySet(JournalledQuerySet):
     def enacted(self):
         return self.filter(status=Incentive.Status.ENACTED)
 
@@ -99,7 +100,7 @@ class Metric(TimeStampedModel):
         return url_for("sector:statistic_list") + f"?metric={self.slug}"
 
 
-class StatisticQuerySet(models.QuerySet):
+class StatisticQuerySet(JournalledQuerySet):
     def current(self):
         """Figures no newer figure has replaced."""
         return self.filter(superseded_by__isnull=True)

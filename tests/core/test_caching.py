@@ -36,7 +36,9 @@ def test_a_rolled_back_transaction_does_not_bump(django_capture_on_commit_callba
 
 def test_a_bump_names_the_tables_its_transaction_wrote(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        Provider.objects.get(slug="ibex").save()
+        ibex = Provider.objects.get(slug="ibex")
+        ibex.description += " Edited."
+        ibex.save()
     version, changed = current_stamp()
     assert changed["directory_provider"] == version
     assert changed["core_change"] == version  # the public change log its receivers wrote

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 
 from bpo_portal.directory.models import Provider, ProviderService, ServiceLine
@@ -27,13 +28,18 @@ MAX_CHANGELIST_QUERIES = 12
 MAX_CHANGE_FORM_QUERIES = 30
 
 
-@pytest.fixture
-def many_rows():
-    """Enough extra rows that an N+1 on any changelist would break the query bounds."""
-    for _ in range(30):
-        link = ProviderServiceFactory()
-        ProviderCityFactory(provider=link.provider)
-        StatisticFactory()
+@pytest.fixture(scope="module")
+def many_rows(django_db_setup, django_db_blocker):
+    """Enough extra rows that an N+1 on any changelist would break the query bounds: made once
+    for the module, in a transaction rolled back after its last test (each test runs in a
+    savepoint within it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        for _ in range(30):
+            link = ProviderServiceFactory()
+            ProviderCityFactory(provider=link.provider)
+            StatisticFactory()
+        yield
+        transaction.set_rollback(True)
 
 
 def admin_url(model, action, *args):
