@@ -60,7 +60,9 @@ def clash(curator_client, other_client, ibex):
     theirs["headcount"] = "about 9,000"
     assert other_client.post(url, theirs).status_code == 302
     mine["description"] = "Our newer description."
+    versions = ibex.history.count()
     response = curator_client.post(url, mine)
+    assert ibex.history.count() == versions  # no version written either
     return url, response
 
 
