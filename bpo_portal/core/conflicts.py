@@ -26,8 +26,8 @@ SALT = "bpo_portal.core.conflicts"
 REVISION_FIELD = "_revision"
 RESOLVE_FIELD = "_resolve"
 PICK_PREFIX = "_pick|"
-# Form fields that are not the record's own (the citation columns of a new row, the formset's
-# bookkeeping): they are never compared.
+# A formset's bookkeeping, never compared; nor are form fields that are not model fields (the
+# citation columns of a cited row, whose new citation is kept with the curator's version).
 SKIPPED_FIELDS = {"id", "DELETE", "ORDER"}
 MISSING = object()
 
