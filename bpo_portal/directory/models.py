@@ -407,7 +407,12 @@ class Market(Cited, TimeStampedModel):
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(unique=True)
-    kind = models.CharField(max_length=10, choices=Kind)
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind,
+        help_text="Our filing: the sources name the place without calling it a region, a country "
+        "or the home market.",
+    )
     role = models.CharField(max_length=12, choices=Role)
     region = models.ForeignKey(
         "self",
@@ -464,7 +469,12 @@ class ProviderMarket(Cited, TimeStampedModel):
 class Industry(Cited, TimeStampedModel):
     """A client industry (vertical) the sources say the sector serves."""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(
+        max_length=100,
+        unique=True,
+        help_text="Where the sources name related industries separately, the one name that "
+        "groups them is ours.",
+    )
     slug = models.SlugField(unique=True)
     description = models.TextField(help_text="What the sources say of it, in our words.")
     service_lines = models.ManyToManyField(

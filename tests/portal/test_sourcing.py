@@ -272,6 +272,23 @@ def test_the_downloads_say_incentive_kinds_are_ours(client, settings, tmp_path):
     assert words in kind["description"]
 
 
+@pytest.mark.parametrize(
+    "resource, field, words",
+    [
+        ("markets", "kind", "Our filing: the sources name the place without calling it"),
+        ("industries", "name", "the one name that groups them is ours"),
+    ],
+)
+def test_the_downloads_say_which_filings_and_groupings_are_ours(
+    client, settings, tmp_path, resource, field, words
+):
+    settings.DOWNLOADS_DIR = tmp_path / "downloads"
+    package = json.loads(streamed(client.get("/data/datapackage.json")))
+    (table,) = [r for r in package["resources"] if r["name"] == resource]
+    (column,) = [f for f in table["schema"]["fields"] if f["name"] == field]
+    assert words in column["description"]
+
+
 def test_compare_labels_a_category_of_ours(client, django_capture_on_commit_callbacks):
     from bpo_portal.directory.models import Provider, ServiceLine
     from tests.factories import ProviderServiceFactory
