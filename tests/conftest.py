@@ -85,13 +85,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
         remember_loaded()
 
 
+def empties_tables(item):
+    """Whether the test is transactional (asked for by fixture or by marker): its end flushes."""
+    marker = item.get_closest_marker("django_db")
+    by_marker = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    return bool(by_marker) or "transactional_db" in getattr(item, "fixturenames", ())
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test (browser tests among them) empties every table when it ends: put
     the knowledge base back, so that no other test depends on running before it."""
     result = yield
     # After the last test the test database is gone already: nothing follows to need it.
-    if nextitem is not None and "transactional_db" in getattr(item, "fixturenames", ()):
+    if nextitem is not None and empties_tables(item):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
