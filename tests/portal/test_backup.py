@@ -1,6 +1,7 @@
 """Backups that restore: the README's commands, on a database curators have used, restored into
 an empty database and compared table by table."""
 
+import io
 import re
 import shlex
 
@@ -162,3 +163,19 @@ def test_every_dumped_app_model_is_in_the_yaml_dump_or_left_out_on_purpose():
     for label in ("sources", "directory", "sector", "background", "portal", "core"):
         for model in apps.get_app_config(label).get_models():
             assert model in dumped or model.__name__ in left_out, model
+
+
+@pytest.mark.django_db
+def test_restore_without_a_terminal_says_how_and_restores_nothing(tmp_path, monkeypatch):
+    backup = tmp_path / "backup.yaml"
+    backup.write_text("[]\n")
+
+    def no_terminal(prompt=""):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", no_terminal)
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was restored"):
+        call_command("restore", str(backup), stderr=errors)
+    assert "--noinput" in errors.getvalue()
+    assert Provider.objects.filter(slug="ibex").exists()

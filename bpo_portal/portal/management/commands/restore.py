@@ -102,7 +102,15 @@ class Command(BaseCommand):
             )
         if interactive:
             name = connection.settings_dict["NAME"]
-            answer = input(f"Everything in the database {name} is replaced by {path}. Type yes: ")
+            try:
+                answer = input(
+                    f"Everything in the database {name} is replaced by {path}. Type yes: "
+                )
+            except EOFError:  # no terminal to answer from (a script, a cron job)
+                answer = ""
+                self.stderr.write(
+                    "No answer could be read: to restore from a script, add --noinput."
+                )
             if answer.strip().lower() != "yes":
                 raise CommandError("Nothing was restored.")
         if kind == "yaml":
