@@ -319,7 +319,7 @@ def _figures(outcome, covered):
     attach_citations([*figures, *disagreements])
     lines = []
     for figure in figures:
-        text = f"{figure.display_value}, {figure.display_period}; covers {figure.scope}"
+        text = f"{figure.display_value}, {figure.period_after_value}; covers {figure.scope}"
         if figure.origin is not None:
             text += f"; from {figure.origin.name}"
         if figure.is_forecast:

@@ -234,7 +234,7 @@ class Statistic(Cited, TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.scope}: {self.display_value}, {self.display_period}"
+        return f"{self.scope}: {self.display_value}, {self.period_after_value}"
 
     def clean(self):
         super().clean()
@@ -309,6 +309,14 @@ class Statistic(Cited, TimeStampedModel):
         if self.period_kind == kind.SPAN:
             return f"over {self.span_years} years, end year not stated"
         return "not stated in the sources"
+
+    @property
+    def period_after_value(self):
+        """The period as it reads after the value: "about 22 years, period not stated in the
+        sources", not "…, not stated in the sources", which reads as if the figure were."""
+        if self.period_kind == self.PeriodKind.NOT_STATED:
+            return "period not stated in the sources"
+        return self.display_period
 
 
 class Disagreement(Cited, TimeStampedModel):

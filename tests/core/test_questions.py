@@ -277,7 +277,7 @@ QUESTIONS = [
         "/statistics/#call-centre-employment-100k",
         (
             "figures",
-            "over 100,000 people, not stated in the s",
+            "over 100,000 people, period not stated in the s",
             ("contact-centres", "Job Creation and Opportunities for the Youth"),
         ),
     ),
@@ -295,7 +295,7 @@ QUESTIONS = [
         "/statistics/#cost-savings-50-60",
         (
             "figures",
-            "up to 50–60%, not stated in the sources;",
+            "up to 50–60%, period not stated in the sources;",
             ("rise-of-bpo", "Cost Efficiency Without Compromising Quality"),
         ),
     ),
@@ -304,7 +304,7 @@ QUESTIONS = [
         "/statistics/#median-age-22",
         (
             "figures",
-            "around 22 years, not stated in the sourc",
+            "around 22 years, period not stated in the sourc",
             ("bpo-overview", "The Rise of BPO in Pakistan"),
         ),
     ),
@@ -413,7 +413,7 @@ QUESTIONS = [
         "/statistics/?metric=call-centre-employment",
         (
             "figures",
-            "over 100,000 people, not stated in the s",
+            "over 100,000 people, period not stated in the s",
             ("contact-centres", "Job Creation and Opportunities for the Youth"),
         ),
     ),
