@@ -190,7 +190,9 @@ class SingleCitation(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "1":
-            return queryset.annotate(citation_total=Count("citations")).filter(citation_total=1)
+            return queryset.annotate(citation_total=Count("citations", distinct=True)).filter(
+                citation_total=1
+            )
         return queryset
 
 

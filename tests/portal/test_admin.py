@@ -418,3 +418,12 @@ def test_every_admin_with_a_slug_fills_it_in_from_the_title():
 def test_admin_pages_load_the_curating_styles_and_script(curator_client):
     html = curator_client.get(admin_url(Source, "add")).content.decode()
     assert "/static/admin_csp/curating.css" in html and "/static/admin_csp/curating.js" in html
+
+
+@pytest.mark.parametrize("model", KNOWLEDGE_MODELS, ids=lambda m: m._meta.label)
+def test_the_one_citation_filter_lists_exactly_the_rows_with_one_citation(curator_client, model):
+    if not issubclass(model, Cited):
+        pytest.skip("not a cited kind")
+    response = curator_client.get(admin_url(model, "changelist"), {"citations": "1"})
+    expected = sum(1 for row in model.objects.all() if row.citations.count() == 1)
+    assert response.context["cl"].result_count == expected
