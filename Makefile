@@ -89,11 +89,13 @@ restore: $(KEY_FILE)
 	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=var/backups/..." >&2; exit 1; }
 	$(DEV_ENV) $(PY) manage.py restore "$(FILE)"
 
-# Write the lock files again from pyproject.toml (needs uv: `pip install uv`).
-lock:
-	uv pip compile pyproject.toml --generate-hashes --python-version 3.12 -q --no-header \
+# Write the lock files again from pyproject.toml (with uv, installed into .venv if need be).
+UV := $(VENV)/bin/uv
+lock: | $(PY)
+	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) pip compile pyproject.toml --generate-hashes --python-version 3.12 -q --no-header \
 		-o $(RUNTIME_LOCK)
-	uv pip compile pyproject.toml --group pyproject.toml:dev --generate-hashes \
+	$(UV) pip compile pyproject.toml --group pyproject.toml:dev --generate-hashes \
 		--python-version 3.12 -q --no-header -o $(DEV_LOCK)
 
 clean:
