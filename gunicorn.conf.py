@@ -112,6 +112,7 @@ def post_worker_init(worker):
     from importlib import import_module
 
     from django.conf import settings
+    from django.db import DatabaseError
     from django.template import engines
 
     from bpo_portal.core import caching
@@ -130,6 +131,8 @@ def post_worker_init(worker):
     for what, step in steps.items():
         try:
             step()
+        except DatabaseError as error:  # the database away for a moment: one line, no traceback
+            worker.log.warning("Worker start: %s waits for the database (%s).", what, error)
         except Exception:
             worker.log.exception("Worker start: %s failed; its first requests will do it.", what)
         worker.notify()  # a long step is no sign of a stuck worker

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CONNECTIONS = 3
-MAX_REQUESTS = 20_000
+MAX_REQUESTS = 100_000
 PAGES = [
     "/",
     "/statistics/",
@@ -280,8 +280,10 @@ def write_report(rows, problems, logged, stale, passed, seconds):
         + (f" ({', '.join(stale)})" if stale else "")
         + ".",
         "",
-        "While PostgreSQL is away every page is the 503 page (the cache is not consulted: a "
-        "page's freshness is read from the database first). A stopped Redis refuses at once and "
+        "While PostgreSQL is away, a page in the cache that was fresh at the last data version "
+        "the worker read is served from it (nobody can change the data meanwhile) and any other "
+        "page is the 503 page; a worker started meanwhile logs one line for each start-up step "
+        "that waits for the database. A stopped Redis refuses at once and "
         "a hung one costs one socket timeout (0.25 s); either way the worker then skips Redis "
         "for 5 s and computes its pages (core/cachebackends.py), so the p50 of those phases is "
         "that of computed pages, and a page never waits on Redis twice.",

@@ -49,7 +49,8 @@ def a_worker():
     worker = SimpleNamespace(wsgi=lambda environ, start_response: [], notes=0, logged=[])
     worker.notify = lambda: setattr(worker, "notes", worker.notes + 1)
     worker.log = SimpleNamespace(
-        exception=lambda message, *args: worker.logged.append(message % args)
+        exception=lambda message, *args: worker.logged.append(("traceback", message % args)),
+        warning=lambda message, *args: worker.logged.append(("one line", message % args)),
     )
     return worker
 
@@ -198,12 +199,24 @@ def test_a_failed_start_up_step_is_logged_and_the_worker_starts_all_the_same(
     def unreachable(version):
         raise DatabaseError("the database went away")
 
+    def broken(version):
+        raise ValueError("a bug")
+
     monkeypatch.setattr(caching, "load_per_version", unreachable)
+    monkeypatch.setattr(caching, "current_version", lambda: 1)
+    monkeypatch.setattr("bpo_portal.directory.facets.provider_index", broken)
     worker = a_worker()
     CONF["post_worker_init"](worker)
     assert worker.logged == [
-        "Worker start: reading the values kept per data version failed; its first requests "
-        "will do it."
+        (
+            "traceback",
+            "Worker start: building the facet index failed; its first requests will do it.",
+        ),
+        (
+            "one line",
+            "Worker start: reading the values kept per data version waits for the database "
+            "(the database went away).",
+        ),
     ]
     assert worker.notes == 4  # once after each step
     assert gc.get_freeze_count() > 0  # and on to the end
