@@ -1,9 +1,9 @@
 from bpo_portal.background.models import Event, Statement, Technology, TechnologyServiceLine, Term
-from bpo_portal.core.kinds import Kind, register
+from bpo_portal.core.kinds import Declaration, register
 from bpo_portal.sources.models import cited_sources
 
 register(
-    Kind(
+    Declaration(
         model=Event,
         search_order=55,
         prefix="event",
@@ -25,7 +25,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=Term,
         search_order=48,
         prefix="term",
@@ -44,7 +44,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=Technology,
         search_order=50,
         prefix="technology",
@@ -65,7 +65,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=TechnologyServiceLine,
         prefix="technology-service-line",
         section="technology_service_lines",
@@ -74,7 +74,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=Statement,
         search_order=90,
         prefix="statement",

@@ -21,12 +21,16 @@ class CoreConfig(AppConfig):
         from simple_history.signals import post_create_historical_record
 
         from bpo_portal.core import changes, checks, journal, search  # noqa: F401 (checks)
-        from bpo_portal.core.kinds import Kind, register
+        from bpo_portal.core.kinds import Declaration, register
         from bpo_portal.core.models import StopWord, Synonym
 
-        register(Kind(model=Synonym, prefix="synonym", section="synonyms", natural_key=("term",)))
         register(
-            Kind(model=StopWord, prefix="stop-word", section="stop_words", natural_key=("word",))
+            Declaration(model=Synonym, prefix="synonym", section="synonyms", natural_key=("term",))
+        )
+        register(
+            Declaration(
+                model=StopWord, prefix="stop-word", section="stop_words", natural_key=("word",)
+            )
         )
         # The change journal hears every save, delete and relink of a journalled model.
         pre_save.connect(journal.before_save, dispatch_uid="bpo-journal-before-save")

@@ -1,7 +1,7 @@
 """One declaration per kind of knowledge.
 
-A `Kind` names what the rest of the site needs to know about a model, so that adding a field or
-a kind means the model, its migration, its declaration, the fixture and its template:
+A `Declaration` names what the rest of the site needs to know about a model, so that adding a
+field or a kind means the model, its migration, its declaration, the fixture and its template:
 
 - `section` and `natural_key`: where its rows sit in fixtures/knowledge.yaml and how the loader
   finds them again (the ledger key is `prefix:natural|key`);
@@ -26,7 +26,7 @@ NOT_CURATED = {"created", "modified", "is_demo"}
 
 
 @dataclass(frozen=True)
-class Kind:
+class Declaration:
     model: type
     prefix: str
     section: str

@@ -1,4 +1,4 @@
-from bpo_portal.core.kinds import Kind, register
+from bpo_portal.core.kinds import Declaration, register
 from bpo_portal.directory.models import (
     AlternativeGrouping,
     City,
@@ -20,7 +20,7 @@ from bpo_portal.directory.models import (
 NAMED = {"name": "A", "description": "C"}
 
 register(
-    Kind(
+    Declaration(
         model=Organisation,
         search_order=45,
         prefix="organisation",
@@ -30,7 +30,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=ServiceCategory,
         search_order=25,
         prefix="category",
@@ -39,7 +39,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=ServiceLine,
         search_order=20,
         prefix="service-line",
@@ -57,7 +57,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=ServiceTask,
         prefix="task",
         section="service_tasks",
@@ -67,7 +67,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=AlternativeGrouping,
         prefix="grouping",
         section="alternative_groupings",
@@ -76,7 +76,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=City,
         search_order=35,
         prefix="city",
@@ -86,7 +86,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=Provider,
         search_order=10,
         prefix="provider",
@@ -110,7 +110,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=ProviderAlias,
         prefix="alias",
         section="provider_aliases",
@@ -120,7 +120,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=ProviderService,
         prefix="provider-service",
         section="provider_services",
@@ -130,7 +130,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=ProviderCity,
         prefix="provider-city",
         section="provider_cities",
@@ -140,7 +140,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=Market,
         search_order=32,
         prefix="market",
@@ -150,7 +150,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=ProviderMarket,
         prefix="provider-market",
         section="provider_markets",
@@ -160,7 +160,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=Industry,
         search_order=30,
         prefix="industry",
@@ -170,7 +170,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=IndustryServiceLine,
         prefix="industry-service-line",
         section="industry_service_lines",
@@ -179,7 +179,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=ProviderIndustry,
         prefix="provider-industry",
         section="provider_industries",

@@ -1,4 +1,4 @@
-from bpo_portal.core.kinds import Kind, register
+from bpo_portal.core.kinds import Declaration, register
 from bpo_portal.sector.models import (
     Advantage,
     Challenge,
@@ -16,7 +16,7 @@ NAMED = {"name": "A", "description": "C"}
 TOPIC_COLUMNS = ("name", "slug", "description", ("sources", cited_sources), "url")
 
 register(
-    Kind(
+    Declaration(
         model=Incentive,
         search_order=40,
         prefix="incentive",
@@ -26,7 +26,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=Metric,
         search_order=70,
         prefix="metric",
@@ -35,7 +35,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=Statistic,
         search_order=65,
         prefix="statistic",
@@ -60,7 +60,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=Disagreement,
         search_order=85,
         prefix="disagreement",
@@ -81,7 +81,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=DisagreementSide,
         prefix="side",
         section="disagreement_sides",
@@ -90,7 +90,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=Challenge,
         search_order=60,
         prefix="challenge",
@@ -100,7 +100,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=Advantage,
         search_order=62,
         prefix="advantage",
@@ -110,7 +110,7 @@ register(
     )
 )
 register(
-    Kind(
+    Declaration(
         model=Solution,
         search_order=64,
         prefix="solution",
@@ -120,7 +120,7 @@ register(
 )
 # Last: a subject may be any kind declared above.
 register(
-    Kind(
+    Declaration(
         model=DisagreementSubject,
         prefix="disagreement-subject",
         section="disagreement_subjects",

@@ -1,8 +1,8 @@
-from bpo_portal.core.kinds import Kind, register
+from bpo_portal.core.kinds import Declaration, register
 from bpo_portal.sources.models import Citation, Source
 
 register(
-    Kind(
+    Declaration(
         model=Source,
         search_order=95,
         prefix="source",
@@ -21,7 +21,7 @@ register(
 )
 # Citations are loaded with the facts they support (each fact's `cite` list), not on their own.
 register(
-    Kind(
+    Declaration(
         model=Citation,
         prefix="citation",
         section="",
