@@ -108,6 +108,25 @@ STOPWORDS = frozenset(
         "your",
     ]
 )
+# Words that say little of what is sought however few records hold them (what the records are,
+# where the industry is): they weigh as if every record held them.
+GENERIC = frozenset(
+    [
+        "company",
+        "companies",
+        "firm",
+        "firms",
+        "outsourcing",
+        "pakistan",
+        "pakistani",
+        "provider",
+        "providers",
+        "service",
+        "services",
+        "vendor",
+        "vendors",
+    ]
+)
 CANDIDATES_PER_KIND = 30  # providers read to rank the best by name
 # Records of each other kind read beyond those shown: the database orders them as they are
 # ranked (every word, weight, relevance) but for how they matched (exact names first).
@@ -530,7 +549,7 @@ class Plan:
     def rare(self):
         """The numbers of the live groups few documents hold, or else of the rarest one."""
         live = self.live
-        rare = [n for n in live if self.held[n] <= COMMON_SHARE * self.most]
+        rare = [n for n in live if self.held[n] <= max(COMMON_SHARE * self.most, FEW)]
         return rare or [min(live, key=lambda n: self.held[n])]
 
     def fts5(self, only=None):
@@ -560,6 +579,9 @@ class Plan:
             else 0.0
             for n in range(len(self.groups))
         ]
+        for n, typed in enumerate(self.typed):
+            if self.weights[n] and GENERIC.issuperset(typed):
+                self.weights[n] = len(typed) * math.log(2)
 
     def standing(self, matched):
         """(holds not every live group, minus the weight of those it holds): lower first."""
@@ -834,6 +856,8 @@ COUNTED_UP_TO = 1000
 # matching some of the words: the rarer words find what the reader means, and the common ones
 # would read most providers' rows.
 COMMON_SHARE = 0.05
+# However small the index, a word this few documents hold is never common: its list is short.
+FEW = 1000
 
 
 class _FTS5:
@@ -973,10 +997,26 @@ def _candidates(plan, kinds_wanted, per_kind, counted=True, few_per_kind=None):
             ids = _numerous(cursor, engine(plan), per_kind, counted, counts)
             if ids:
                 found.update(plan.live)
-            elif len(plan.live) > 1:
-                ids = _numerous(cursor, engine(plan, plan.rare()), per_kind, counted, counts)
+            if len(ids) < (few_per_kind or per_kind) and len(plan.live) > 1:
+                ids = _some_words(cursor, engine, plan, ids, per_kind, counted, counts)
             ranked += [(NUMEROUS, pk) for pk in ids]
     return counts, ranked, found
+
+
+def _some_words(cursor, engine, plan, ids, per_kind, counted, counts):
+    """`ids` (those matching every word) followed by the numerous kind's records matching some
+    of the words: any of the rarer ones, or if none of those, any of the others. The ranking
+    puts those holding more of the words, and words that weigh more, first; the count is of
+    them all."""
+    rare = plan.rare()
+    others = [n for n in plan.live if n not in rare]
+    for only in (rare, others):
+        if not only:
+            continue
+        more = _numerous(cursor, engine(plan, only), per_kind, counted, counts)
+        if more:
+            return list(dict.fromkeys([*ids, *more]))[:per_kind]
+    return ids
 
 
 def _numerous(cursor, queries, per_kind, counted, counts):

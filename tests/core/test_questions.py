@@ -9,6 +9,7 @@ from bpo_portal.core import search
 from bpo_portal.core.caching import current_version
 from bpo_portal.core.models import StopWord
 from bpo_portal.portal import answers
+from tests.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -491,6 +492,43 @@ def test_one_service_one_answer_however_it_is_spelled():
         given = answers.answer(query, run(query))
         names.add(tuple(line.text for line in given.lines))
     assert names == {("PTCL", "Systems Limited", "Telenor", "Ufone")}
+
+
+def providers_of(outcome):
+    group = next((g for g in outcome.groups if g.kind.prefix == "provider"), None)
+    return (group.count, [r.url for r in group.results]) if group else (0, [])
+
+
+CALL_CENTRE_PROVIDERS = {
+    "/providers/ptcl/",
+    "/providers/systems-limited/",
+    "/providers/telenor/",
+    "/providers/ufone/",
+}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["call centers karachi", "call center companies in karachi", "telecom call centre"],
+)
+def test_providers_matching_some_of_the_words_are_listed(query):
+    """No provider the sources place holds every word: those holding some are listed all the
+    same, counted, those holding the words that weigh most first."""
+    count, urls = providers_of(run(query))
+    assert count >= len(CALL_CENTRE_PROVIDERS) and set(urls) >= CALL_CENTRE_PROVIDERS
+    assert set(urls[: len(CALL_CENTRE_PROVIDERS)]) == CALL_CENTRE_PROVIDERS, urls
+
+
+def test_providers_holding_more_of_the_words_come_first(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ProviderFactory(
+            name="Harbour Voice", slug="harbour-voice", description="Runs call centres in Karachi."
+        )
+    count, urls = providers_of(run("call center companies in karachi"))
+    assert urls[0] == "/providers/harbour-voice/"
+    assert set(urls[1:5]) == CALL_CENTRE_PROVIDERS
+    assert count == len(urls) >= 5
+    assert providers_of(run("call centres karachi")) == providers_of(run("call center karachi"))
 
 
 @pytest.mark.parametrize(
