@@ -1,7 +1,9 @@
 """The public record of changes: each history record of a kind of knowledge becomes a `Change`
 row (what, which fields, when), leaving out who made it and rows of generated demo data."""
 
-from bpo_portal.core.kinds import kind_for
+from django.core.exceptions import FieldDoesNotExist
+
+from bpo_portal.core.kinds import kind_for, kind_named
 from bpo_portal.core.models import Change
 from bpo_portal.core.text import shorten
 
@@ -66,3 +68,25 @@ def on_restore(sender, instance, raw, **kwargs):
     many-to-many links set on it right after add no history and no public change."""
     if raw:
         instance.skip_history_when_saving = True
+
+
+def field_labels(change):
+    """The names of a change's fields as a reader reads them: each field's verbose name."""
+    kind = kind_named(change.kind)
+    labels = []
+    for name in change.fields:
+        try:
+            label = str(kind.model._meta.get_field(name).verbose_name)
+        except (AttributeError, FieldDoesNotExist):
+            label = name.removesuffix("_id").replace("_", " ")
+        labels.append(label)
+    return labels
+
+
+def in_words(change):
+    """A change in a sentence: "Provider changed: founded year, headcount." """
+    kind = kind_named(change.kind)
+    label = str(kind.label if kind else change.kind).capitalize()
+    if change.action == Change.Action.CHANGED and change.fields:
+        return f"{label} changed: {', '.join(field_labels(change))}."
+    return f"{label} {change.get_action_display().lower()}."

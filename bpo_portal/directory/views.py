@@ -5,8 +5,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_safe
 
+from bpo_portal.core import search
 from bpo_portal.core.caching import cached_page, request_version
 from bpo_portal.core.exports import export_format, export_response, list_download
 from bpo_portal.core.filtering import filter_request, text_param
@@ -88,16 +90,69 @@ def _compare_url(slugs):
     return reverse("directory:compare", kwargs={"slugs": "-vs-".join(slugs)})
 
 
+def _providers_matching(request, text):
+    """The providers the site's search finds for `text`, best first, and its "did you mean"."""
+    outcome = search.run(
+        text, kinds_wanted=[kind_for(Provider).prefix], per_kind=5, version=request_version(request)
+    )
+    results = outcome.groups[0].results if outcome.groups else []
+    found = Provider.objects.real().in_bulk([r.object_id for r in results])
+    ranked = [(r, found[r.object_id]) for r in results if r.object_id in found]
+    return ranked, outcome.suggestion
+
+
+def _provider_meant(request, typed, chosen):
+    """The provider a name typed into "Add a provider" means: by its address or exact name,
+    else the one the search finds by name (typos and parts of names too). None, with a message
+    naming the choices or a near name, when it is not clear."""
+    if provider := selectors.find_provider(text=typed):
+        return provider
+    ranked, suggestion = _providers_matching(request, typed)
+    by_name = [(r, p) for r, p in ranked if r.tier <= 2]
+    if by_name and (len(by_name) == 1 or by_name[0][0].standing < by_name[1][0].standing):
+        provider = by_name[0][1]
+        if provider.slug in chosen:
+            messages.info(request, f"{provider.name} is already in the comparison.")
+        else:
+            messages.info(request, f"Added {provider.name}, whose name matches “{typed}”.")
+        return provider
+    ranked = [(r, p) for r, p in ranked if p.slug not in chosen]
+
+    def add_link(provider):
+        query = "&".join([f"p={slug}" for slug in chosen] + [f"add={provider.slug}"])
+        return (reverse("directory:compare_start") + "?" + query, provider.name)
+
+    if ranked:
+        links = format_html_join(", ", '<a href="{}">{}</a>', map(add_link, [p for _, p in ranked]))
+        messages.warning(
+            request,
+            format_html(
+                "No provider is called “{}”; add one of those that mention it: {}.", typed, links
+            ),
+        )
+        return None
+    near = _providers_matching(request, suggestion)[0] if suggestion else []
+    near = [(r, p) for r, p in near if p.slug not in chosen]
+    if near:
+        links = format_html_join(" or ", '<a href="{}">{}</a>', map(add_link, [p for _, p in near]))
+        messages.warning(
+            request, format_html("No provider matches “{}”. Did you mean {}?", typed, links)
+        )
+    else:
+        messages.warning(
+            request,
+            f"No provider matches “{typed}”. Check the spelling, or pick one from the list.",
+        )
+    return None
+
+
 @require_safe
 def compare_start(request):
     """/compare/?p=a&p=b (and ?add=name) redirects to the canonical comparison page."""
     slugs = [slug for slug in request.GET.getlist("p") if SLUG.fullmatch(slug)]
-    if added := text_param(request, "add"):
-        provider = selectors.find_provider(text=added)
-        if provider is None:
-            messages.warning(request, f"No provider called “{added}” was found.")
-        else:
-            slugs.append(provider.slug)
+    added = text_param(request, "add")
+    if added and (provider := _provider_meant(request, added, slugs)):
+        slugs.append(provider.slug)
     slugs = selectors.canonical_compare_slugs(slugs)
     if 2 <= len(slugs) <= selectors.MAX_COMPARE:
         return redirect(_compare_url(slugs))

@@ -1,3 +1,4 @@
+import html
 import math
 
 from django.contrib import admin, messages
@@ -10,11 +11,13 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_http_methods, require_safe
 
+from bpo_portal.core import changes as public_changes
 from bpo_portal.core import search as engine
 from bpo_portal.core.caching import cached_page, request_version, versioned
 from bpo_portal.core.filtering import text_param
 from bpo_portal.core.kinds import kind_named
-from bpo_portal.portal import answers, selectors
+from bpo_portal.core.links import url_for
+from bpo_portal.portal import answers, navigation, selectors
 from bpo_portal.portal.api import endpoints as api_endpoints
 from bpo_portal.portal.downloads import file_response, latest_package, page_context
 from bpo_portal.portal.forms import SuggestionForm
@@ -92,6 +95,9 @@ def changes(request):
     everything = request.GET.get("all") == "1"
     changes = selectors.public_changes(everything=everything)
     page = Paginator(changes, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for change in page.object_list:
+        change.field_labels = public_changes.field_labels(change)
     return render(request, "portal/changes.html", {"page": page, "everything": everything})
 
 
@@ -110,7 +116,7 @@ class ChangesFeed(Feed):
         return f"{change.get_action_display()}: {change.title}"
 
     def item_description(self, change):
-        return selectors.change_in_words(change)
+        return public_changes.in_words(change)
 
     def item_link(self, change):
         # The record's own address (a figure's holds its anchor); a removed record has none.
@@ -171,9 +177,28 @@ def suggest_correction(request):
     return render(
         request,
         "portal/suggest.html",
-        {"form": form, "page": page, "record": record, "fact": fact},
+        {
+            "form": form,
+            "page": page,
+            "record": record,
+            "fact": fact,
+            "title": page_title(request, page) if record is None else "",
+        },
         status=status,
     )
+
+
+def page_title(request, page):
+    """The title of the page a correction is about: a section's own name, else the title the
+    page's footer link gave (shown as text only), else none."""
+    path = page.split("#")[0].split("?")[0]
+    if path == "/":
+        return "The home page"
+    for name, label in navigation.MAIN + navigation.MORE:
+        if url_for(name) == path:
+            return label
+    given = html.unescape(text_param(request, "title") or request.POST.get("title", ""))
+    return " ".join(given.replace("\x00", "").split())[:200]
 
 
 def waiting_time(wait):

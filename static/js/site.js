@@ -17,7 +17,41 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+
+  // A box shows its longer placeholder only where the whole of it fits; else the short one.
+  for (const input of document.querySelectorAll("[data-wide-placeholder]")) {
+    const short = input.placeholder;
+    const wide = input.dataset.widePlaceholder;
+    const choose = () => {
+      input.placeholder = fits(input, wide) ? wide : short;
+    };
+    choose();
+    window.addEventListener("resize", choose);
+  }
+
+  // A table wider than its box says that it scrolls sideways, while it does.
+  for (const box of document.querySelectorAll(".table-scroll")) {
+    const hint = document.createElement("p");
+    hint.className = "scroll-hint no-print";
+    hint.textContent = box.dataset.scrollHint || "The table scrolls sideways: swipe or scroll it to see the rest.";
+    hint.hidden = true;
+    box.before(hint);
+    const update = () => {
+      hint.hidden = box.scrollWidth <= box.clientWidth + 1;
+    };
+    update();
+    window.addEventListener("resize", update);
+  }
 });
+
+// Whether `text` fits in the input's box, in the input's font.
+function fits(input, text) {
+  const style = getComputedStyle(input);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = style.font;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return context.measureText(text).width <= room;
+}
 
 // "/" puts the cursor in the search box, unless the reader is typing in a field already.
 document.addEventListener("keydown", (event) => {
