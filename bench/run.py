@@ -17,7 +17,8 @@ see bench/gunicorn_bench.py) on 127.0.0.1. For each size:
   statistics page after a save of a figure it shows;
 - the facet index's build time and memory, query counts, the CSV export, and at the largest
   size the EXPLAIN output of the key queries;
-- Datasette and the Django admin on the same SQLite file in the same run.
+- Datasette and the Django admin on the same SQLite file in the same run;
+- the README's backup command, then its restore command into an empty database, each timed.
 """
 
 import contextlib
@@ -711,11 +712,81 @@ def run_size(kind, database_url, size, sqlite_path=None, largest=False):
     if largest:
         phases.start("EXPLAIN")
         result["explain"] = probe(env, "explain")
+    phases.start("backup and restore into an empty database")
+    result["restore"] = backup_restore(kind, env, database_url, size)
     phases.start("data package")  # last: it makes the demo providers ordinary rows
     result["data_package"] = probe(env, "data_package")
     phases.stop()
     result["phase_seconds"] = phases.seconds
     return result
+
+
+def empty_database(kind, name):
+    """The URL of an empty database (no tables) of this engine, made afresh."""
+    if kind == "sqlite":
+        path = OUT / f"{name}.sqlite3"
+        for leftover in OUT.glob(f"{name}.sqlite3*"):
+            leftover.unlink()
+        return f"sqlite:///{path}"
+    import psycopg2
+
+    base = os.environ["DATABASE_URL"]
+    connection = psycopg2.connect(base)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+        cursor.execute(f"CREATE DATABASE {name}")
+    connection.close()
+    return base.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(kind, url):
+    if kind == "sqlite":
+        for leftover in OUT.glob(Path(url.removeprefix("sqlite:///")).name + "*"):
+            leftover.unlink()
+        return
+    import psycopg2
+
+    connection = psycopg2.connect(os.environ["DATABASE_URL"])
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}")
+    connection.close()
+
+
+def backup_restore(kind, env, database_url, size):
+    """The README's backup command (`manage.py backup`, the engine's own copy), then its restore
+    command (`manage.py restore FILE --noinput`) into an empty database, each timed whole (the
+    command's start-up included); the restored database must hold as many providers."""
+    suffix = "pgdump" if kind == "postgres" else "sqlite3"
+    backup = OUT / f"backup-{kind}-{size}.{suffix}"
+    backup.unlink(missing_ok=True)
+    started = time.monotonic()
+    manage(env, "backup", "--output", str(backup), capture=True)
+    backup_seconds = time.monotonic() - started
+    target = empty_database(kind, f"restored_{size}")
+    restored_env = app_env(target)
+    shutil.rmtree(restored_env["CACHE_DIR"], ignore_errors=True)
+    try:
+        started = time.monotonic()
+        manage(restored_env, "restore", str(backup), "--noinput", capture=True)
+        restore_seconds = time.monotonic() - started
+        count = "from bpo_portal.directory.models import Provider; print(Provider.objects.count())"
+        providers, restored = int(django_shell(env, count)), int(django_shell(restored_env, count))
+    finally:
+        drop_database(kind, target)
+        shutil.rmtree(restored_env["CACHE_DIR"], ignore_errors=True)
+        size_bytes = backup.stat().st_size if backup.exists() else 0
+        for leftover in OUT.glob(f"{backup.name}*"):  # with SQLite's -wal and -shm files
+            leftover.unlink()
+    if restored != providers:
+        raise RuntimeError(f"the restore holds {restored} providers, the database {providers}")
+    return {
+        "backup_seconds": round(backup_seconds, 2),
+        "restore_seconds": round(restore_seconds, 2),
+        "backup_bytes": size_bytes,
+        "providers": providers,
+    }
 
 
 def run(kind):
