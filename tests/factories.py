@@ -136,6 +136,7 @@ class MetricFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Metric {n}")
     slug = factory.Sequence(lambda n: f"metric-{n}")
     description = "A metric made for a test."
+    unit = Statistic.Unit.PERCENT
 
 
 class StatisticFactory(CitedFactory):
@@ -143,7 +144,7 @@ class StatisticFactory(CitedFactory):
         model = Statistic
 
     slug = factory.Sequence(lambda n: f"statistic-{n}")
-    metric = factory.SubFactory(MetricFactory)
+    metric = factory.SubFactory(MetricFactory, unit=factory.SelfAttribute("..unit"))
     value = 10
     unit = Statistic.Unit.PERCENT
     scope = "A test scope"

@@ -31,7 +31,8 @@ class IncentiveAdmin(CitedAdmin):
 
 @admin.register(Metric)
 class MetricAdmin(CuratedAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "unit", "slug"]
+    list_filter = ["unit"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 

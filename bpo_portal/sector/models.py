@@ -82,12 +82,41 @@ class Incentive(Cited, TimeStampedModel):
         return url_for("sector:incentive_detail", self.slug)
 
 
+class Unit(models.TextChoices):
+    USD_BILLION = "usd_bn", "US$ billion"
+    # The source writes "$" without naming the currency: shown as it writes it.
+    DOLLAR_BILLION = "dollar_bn", "$ billion (currency not named)"
+    PERCENT = "percent", "% (share)"
+    PERCENT_GROWTH = "percent_growth", "% growth"
+    YEARS = "years", "years"
+    PEOPLE = "people", "people"
+
+
+# Units that measure the same thing: US$ billion and $ billion (currency not named) are both
+# money, so figures in either may share a metric.
+UNIT_KINDS = {"usd_bn": "money", "dollar_bn": "money"}
+
+
+def unit_kind(unit):
+    return UNIT_KINDS.get(unit, unit)
+
+
+def unit_label(unit):
+    return str(dict(Unit.choices).get(unit, unit))
+
+
 class Metric(TimeStampedModel):
     """What a statistic measures; figures of one metric are compared and charted together."""
 
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(unique=True)
     description = models.TextField()
+    unit = models.CharField(
+        max_length=20,
+        choices=Unit,
+        help_text="What its figures are given in; every figure of the metric must fit it "
+        "(US$ billion and $ billion are both money).",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -95,6 +124,23 @@ class Metric(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.pk is None or not self.unit:
+            return
+        figures = Statistic.objects.filter(metric_id=self.pk)
+        units = set(figures.values_list("unit", flat=True))
+        misfits = sorted(unit_label(u) for u in units if unit_kind(u) != unit_kind(self.unit))
+        if misfits:
+            named = " and ".join(misfits)
+            raise ValidationError(
+                {
+                    "unit": f"Figures of “{self.name}” are in {named}, which does not fit "
+                    f"{unit_label(self.unit)}: give those figures in {unit_label(self.unit)} "
+                    "(or move them to a metric they fit) before changing its unit."
+                }
+            )
 
     def get_absolute_url(self):
         return url_for("sector:statistic_list") + f"?metric={self.slug}"
@@ -115,24 +161,8 @@ class StatisticQuerySet(JournalledQuerySet):
         )
 
 
-# Units that measure the same thing: US$ billion and $ billion (currency not named) are both
-# money, so figures in either may share a metric.
-UNIT_KINDS = {"usd_bn": "money", "dollar_bn": "money"}
-
-
-def unit_kind(unit):
-    return UNIT_KINDS.get(unit, unit)
-
-
 class Statistic(Cited, TimeStampedModel):
-    class Unit(models.TextChoices):
-        USD_BILLION = "usd_bn", "US$ billion"
-        # The source writes "$" without naming the currency: shown as it writes it.
-        DOLLAR_BILLION = "dollar_bn", "$ billion (currency not named)"
-        PERCENT = "percent", "% (share)"
-        PERCENT_GROWTH = "percent_growth", "% growth"
-        YEARS = "years", "years"
-        PEOPLE = "people", "people"
+    Unit = Unit
 
     class Qualifier(models.TextChoices):
         EXACT = "", "as stated"
@@ -254,20 +284,22 @@ class Statistic(Cited, TimeStampedModel):
             older = older.supersedes
 
     def clean_unit(self):
-        """A metric's figures are compared and charted together: their units must agree."""
+        """A metric's figures are compared and charted together: each must be in a unit that
+        fits what the metric measures."""
         if not self.metric_id or not self.unit:
             return
-        others = Statistic.objects.filter(metric_id=self.metric_id).exclude(pk=self.pk)
-        units = set(others.values_list("unit", flat=True))
-        if not units or any(unit_kind(u) == unit_kind(self.unit) for u in units):
+        metric = self.metric
+        if not metric.unit:
+            raise ValidationError(
+                {"metric": f"“{metric}” does not say what it measures yet: give it its unit first."}
+            )
+        if unit_kind(metric.unit) == unit_kind(self.unit):
             return
-        labels = dict(self.Unit.choices)
-        named = " or ".join(sorted(str(labels.get(u, u)) for u in units))
+        measures, given = unit_label(metric.unit), unit_label(self.unit)
         raise ValidationError(
             {
-                "unit": f"The figures of “{self.metric}” are in {named}, so a figure in "
-                f"{labels.get(self.unit, self.unit)} does not fit it: give the value in {named}, "
-                "or choose the metric it measures."
+                "unit": f"“{metric}” is measured in {measures}, so a figure in {given} does "
+                f"not fit it: give the value in {measures}, or choose a metric measured in {given}."
             }
         )
 

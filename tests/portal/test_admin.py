@@ -4,7 +4,6 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -314,25 +313,11 @@ def test_a_figure_in_a_unit_its_metric_does_not_use_is_refused(curator_client):
     response = curator_client.post(url, data)
     assert response.status_code == 200
     assert (
-        f"The figures of “{figure.metric.name}” are in US$ billion, so a figure in % growth "
+        f"“{figure.metric.name}” is measured in US$ billion, so a figure in % growth "
         "does not fit it"
     ) in response.content.decode()
     figure.refresh_from_db()
     assert figure.unit == "usd_bn"
-
-
-def test_the_first_figure_of_a_metric_sets_its_unit():
-    first = StatisticFactory(unit="percent_growth")
-    first.full_clean()
-    second = StatisticFactory.build(metric=first.metric, unit="usd_bn", slug="second")
-    with pytest.raises(ValidationError) as refused:
-        second.full_clean()
-    assert "are in % growth, so a figure in US$ billion" in str(refused.value.message_dict)
-    second.unit = "percent_growth"
-    second.full_clean()
-    # The articles' "$ billion" (currency not named) and US$ billion measure the same.
-    money = StatisticFactory(unit="usd_bn")
-    StatisticFactory.build(metric=money.metric, unit="dollar_bn", slug="third").full_clean()
 
 
 def test_a_csv_import_refuses_a_wrong_unit_on_its_line(curator_client):

@@ -158,7 +158,7 @@ def test_the_loader_refuses_a_note_split_by_an_unquoted_comma():
     from bpo_portal.portal.knowledge import KnowledgeLoader, read_knowledge
 
     data = read_knowledge(settings.KNOWLEDGE_FILE)
-    data["metrics"].append({"slug": "m", "name": "M", "description": "d"})
+    data["metrics"].append({"slug": "m", "name": "M", "unit": "people", "description": "d"})
     data["statistics"].append(
         {
             "slug": "broken",

@@ -110,7 +110,7 @@ def test_two_july_to_march_figures_of_one_scope_make_one_chart_in_time_order(cli
 
 
 def test_figures_of_different_scopes_are_never_one_series(client):
-    metric = MetricFactory(slug="exports-by-scope", name="Exports by scope")
+    metric = MetricFactory(slug="exports-by-scope", name="Exports by scope", unit="usd_bn")
     for year, value in [(2019, "1.1"), (2020, "1.2")]:
         StatisticFactory(
             metric=metric,
