@@ -29,6 +29,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sections import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CONNECTIONS = 3
@@ -289,11 +291,7 @@ def write_report(rows, problems, logged, stale, passed, seconds):
         "that of computed pages, and a page never waits on Redis twice.",
         "",
     ]
-    target = ROOT / "docs" / "reliability.md"
-    text = target.read_text() if target.exists() else ""
-    if REPORT_START in text:
-        text = text[: text.index(REPORT_START)]
-    target.write_text(text.rstrip("\n") + "\n\n" + "\n".join(lines))
+    replace_section(ROOT / "docs" / "reliability.md", REPORT_START, lines)
     print("\n".join(lines))
 
 

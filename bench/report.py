@@ -333,7 +333,7 @@ def summary(runs, load):
             f"| Load test: ≥ {LOAD_RPS} req/s on {os.cpu_count()} cores | {fmt(load['rps'], 0)} req/s | "
             f"{verdict(load['rps'], LOAD_RPS, lower_is_better=False, unit=' req/s')} |",
             f"| Load test: no errors, no lost edits | {load['errors']} errors, {load['edits_failed']} "
-            f"failed and {load['edits_missing']} lost of {load['edits_saved']} edits | "
+            f"failed and {load['edits_missing']} lost of {load['edits_saved']} edits{pairs_text(load)} | "
             f"{'met' if load['ok'] else '**missed**'} |",
         ]
     else:
@@ -349,6 +349,17 @@ def summary(runs, load):
         *rows,
         "",
     ]
+
+
+def pairs_text(load):
+    """Two curators saving one record at the same moment, where the load test had them."""
+    if "pairs_rounds" not in load:
+        return ""
+    return (
+        f"; two curators on one record: {load['pairs_rounds']} rounds, "
+        f"{load['pairs_saves_written']} saves written, {load['pairs_conflicts_shown']} conflicts "
+        f"shown, {load['pairs_edits_lost']} edits lost, {load['pairs_failed']} rounds with an error"
+    )
 
 
 AFTER_SAVE_LABELS = {
