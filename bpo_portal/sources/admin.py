@@ -281,6 +281,7 @@ class SourceAdmin(CuratedAdmin):
                     "accessed",
                     "archive_url",
                     "language",
+                    "what_is_known",
                 ]
             },
         ),

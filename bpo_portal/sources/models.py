@@ -61,8 +61,18 @@ class Source(TimeStampedModel):
     )
     language = models.CharField(max_length=35, default="English")
     summary = models.TextField(help_text="One line, in our words.")
+    what_is_known = models.TextField(
+        blank=True,
+        verbose_name="what is known of it",
+        help_text="Where details are missing: what is known of the source (where its title "
+        "comes from, who wrote it) and why the rest is not, in our words. Shown on its page in "
+        "place of the bare “not recorded” lines.",
+    )
     file_name = models.CharField(
-        max_length=100, blank=True, help_text="For the articles kept beside the knowledge base."
+        max_length=100,
+        blank=True,
+        help_text="For the articles kept beside the knowledge base; for curators only, never "
+        "shown to readers.",
     )
     headings = models.JSONField(
         default=list,
