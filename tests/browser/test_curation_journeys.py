@@ -154,7 +154,8 @@ def test_a_figure_in_a_unit_its_metric_does_not_use_is_refused(page, site):
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".errornote")).to_be_visible()
     expect(page.locator(".field-unit .errorlist")).to_contain_text(
-        "are in % growth, so a figure in US$ billion does not fit it"
+        "“Growth of IT exports in SBP data” is measured in % growth, so a figure in US$ billion "
+        "does not fit it"
     )
     # What was typed stays; in % growth it goes through.
     expect(page.locator("#id_value")).to_have_value("3.2")
@@ -162,6 +163,101 @@ def test_a_figure_in_a_unit_its_metric_does_not_use_is_refused(page, site):
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     assert Statistic.objects.get(slug="it-exports-a-year-later-2023").unit == "percent_growth"
+
+
+def test_a_metrics_only_figure_and_the_metric_keep_one_unit(page, site):
+    """The metric's only figure cannot be switched to another unit, nor the metric to a unit
+    its figure does not fit; a unit that fits goes through."""
+    from bpo_portal.sector.models import Metric, Statistic
+
+    sign_in(page, site)
+    page.goto(site + "/admin/")
+    page.get_by_role("link", name="Statistics").first.click()
+    page.locator("#searchbar").fill("29.26%")  # the figure, found by its value
+    page.locator("#searchbar").press("Enter")
+    page.get_by_role("link", name=re.compile("growth on the same months")).click()
+    expect(page.locator("#id_unit")).to_have_value("percent_growth")
+    page.locator("#id_unit").select_option(label="US$ billion")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".field-unit .errorlist")).to_contain_text(
+        "“Growth of IT exports in SBP data” is measured in % growth, so a figure in US$ billion "
+        "does not fit it"
+    )
+    assert Statistic.objects.get(slug="it-export-growth-jul-mar-fy2022").unit == "percent_growth"
+
+    page.goto(site + "/admin/")
+    page.get_by_role("link", name="Metrics").first.click()
+    page.get_by_role("link", name="Growth of IT exports in SBP data").click()
+    unit = page.get_by_label("Unit")
+    expect(unit).to_have_value("percent_growth")
+    unit.select_option(label="US$ billion")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".field-unit .errorlist")).to_contain_text(
+        "Figures of “Growth of IT exports in SBP data” are in % growth, which does not fit "
+        "US$ billion"
+    )
+    assert Metric.objects.get(slug="it-export-growth-sbp").unit == "percent_growth"
+    unit.select_option(label="% growth")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+
+def test_a_new_metric_says_what_it_measures_before_its_first_figure(page, site):
+    sign_in(page, site)
+    page.goto(site + "/admin/sector/metric/add/")
+    page.locator("#id_name").press_sequentially("Seats in contact centres")
+    expect(page.locator("#id_slug")).to_have_value("seats-in-contact-centres")
+    page.locator("#id_description").fill("How many seats contact centres have, for this test.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".field-unit .errorlist")).to_contain_text("This field is required")
+    page.get_by_label("Unit").select_option(label="people")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+    page.goto(site + "/admin/sector/statistic/add/")
+    choose(page, page.locator(".field-metric"), "Seats in contact centres")
+    page.locator("#id_scope").fill("Contact-centre seats")
+    page.locator("#id_value").fill("40")
+    page.locator("#id_unit").select_option(label="% (share)")
+    citation = page.locator(
+        "#sources-citation-content_type-object_id-group .inline-related:not(.empty-form)"
+    ).first
+    choose(page, citation.locator(".field-source"), "Contact-centre outsourcing in Pakistan")
+    citation.locator("input[name$='-page']").fill("3")
+    citation.locator("textarea[name$='-note']").fill("A made-up figure, in our words.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".field-unit .errorlist")).to_contain_text(
+        "“Seats in contact centres” is measured in people, so a figure in % (share) does not fit it"
+    )
+    page.locator("#id_unit").select_option(label="people")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_reader_learns_what_is_known_of_each_article(browser, site, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(site + "/sources/")
+    titles = [
+        "Pakistan's BPO sector: origins, services, key firms, obstacles and outlook",
+        "The Rise of Pakistan’s BPO Industry",
+        "Growing a BPO firm in Pakistan: obstacles and remedies",
+        "Technology, talent and cost behind Pakistan's BPO boom",
+        "Contact-centre outsourcing in Pakistan",
+    ]
+    for title in titles:
+        page.goto(site + "/sources/")
+        page.locator("main").get_by_role("link", name=title, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        main = page.locator("main")
+        expect(main).to_contain_text("What is known of it")
+        expect(main).to_contain_text("came to us as a plain-text copy without")
+        expect(main).not_to_contain_text("not recorded", ignore_case=True)
+        expect(main).not_to_contain_text(".txt")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, title
+    context.close()
 
 
 def test_the_citations_fit_the_form(page, site):
