@@ -398,8 +398,12 @@ def write_report(checks, versions, passed, seconds):
         f"head -c 11000000 /dev/zero | curl -sk --resolve {HOST}:8443:127.0.0.1 -o /dev/null "
         f"-D - --data-binary @- https://{HOST}:8443/suggest/   # 413, with the headers",
         f"curl -sk --resolve {HOST}:8443:127.0.0.1 --interface 127.0.0.2 "
-        f'-H "X-Forwarded-For: 203.0.113.7" https://{HOST}:8443/admin/login/   # counted as 127.0.0.2',
+        f'-D - -o /dev/null -H "X-Forwarded-For: 203.0.113.7" https://{HOST}:8443/admin/login/',
         "```",
+        "",
+        "(curl speaks HTTP/2 to nginx here, the checks above HTTP/1.1: both answers carry the "
+        "headers.) The last is the sign-in page; a failed sign-in sent the same way is counted "
+        "against 127.0.0.2, as the table shows.",
         "",
     ]
     replace_section(ROOT / "docs" / "reliability.md", HEADING, lines)
