@@ -10,4 +10,4 @@ class BackgroundConfig(AppConfig):
     verbose_name = "Background"
 
     def ready(self):
-        from bpo_portal.background import kinds  # noqa: F401  (declares the kinds)
+        from bpo_portal.background import kinds, selectors  # noqa: F401  (kinds; adds to directory pages)

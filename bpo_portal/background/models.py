@@ -205,5 +205,5 @@ class Statement(Cited, TimeStampedModel):
     def get_absolute_url(self):
         page = "background:outlook" if self.topic == self.Topic.OUTLOOK else "background:effects"
         if self.topic == self.Topic.MARKETS:
-            page = "background:market_list"
+            page = "directory:market_list"
         return url_for(page) + f"#{self.slug}"

@@ -2,22 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 
 from bpo_portal.background.models import Event, Statement, Technology, TechnologyServiceLine, Term
-from bpo_portal.directory.models import (
-    Industry,
-    IndustryServiceLine,
-    Market,
-    Provider,
-    ProviderIndustry,
-    ProviderMarket,
-    ProviderService,
-)
+from bpo_portal.directory.models import IndustryServiceLine, Provider
+from bpo_portal.directory.pages import adds_to
 from bpo_portal.sector.models import Incentive
 from bpo_portal.sources.models import prefetch_citations
-
-SHOWN_PROVIDERS = 20
 
 
 def statements(*, topics):
@@ -38,73 +29,10 @@ def statements_by_topic(*, topics):
     return [(labels[topic], items) for topic, items in grouped.items() if items]
 
 
-def markets():
-    return Market.objects.select_related("region").prefetch_related(
-        prefetch_citations(),
-        Prefetch(
-            "provider_links",
-            queryset=ProviderMarket.objects.select_related("provider").prefetch_related(
-                prefetch_citations()
-            ),
-        ),
-    )
-
-
-def markets_by_role():
-    """[(role label, markets)]: client markets first, then competitors."""
-    order = [Market.Role.CLIENT, Market.Role.BOTH, Market.Role.COMPETITOR]
-    grouped = {role: [] for role in order}
-    for market in markets():
-        grouped[market.role].append(market)
-    labels = dict(Market.Role.choices)
-    return [(labels[role], items) for role, items in grouped.items() if items]
-
-
-def industries():
-    return Industry.objects.annotate(
-        line_count=Count("line_links", distinct=True)
-    ).prefetch_related(
-        prefetch_citations(),
-        Prefetch("line_links", queryset=IndustryServiceLine.objects.select_related("service_line")),
-    )
-
-
-@dataclass
-class IndustryPage:
-    industry: Industry
-    named: list  # providers a source names for the industry, with their cited links
-    offering: list  # providers offering a service line that serves it (our inference)
-    offering_count: int
-
-
-def industry_detail(*, slug):
-    industry = (
-        Industry.objects.prefetch_related(
-            prefetch_citations(),
-            Prefetch(
-                "line_links",
-                queryset=IndustryServiceLine.objects.select_related(
-                    "service_line"
-                ).prefetch_related(prefetch_citations()),
-            ),
-            Prefetch(
-                "provider_links",
-                queryset=ProviderIndustry.objects.select_related("provider").prefetch_related(
-                    prefetch_citations()
-                ),
-            ),
-        )
-    ).get(slug=slug)
-    lines = [link.service_line_id for link in industry.line_links.all()]
-    offering = Provider.objects.filter(
-        pk__in=ProviderService.objects.filter(service_line__in=lines).values("provider")
-    )
-    return IndustryPage(
-        industry=industry,
-        named=list(industry.provider_links.all()),
-        offering=list(offering.order_by("name")[:SHOWN_PROVIDERS]),
-        offering_count=offering.count(),
-    )
+@adds_to("market_list")
+def market_statements():
+    """What the markets page shows of this app: the sources' statements about markets."""
+    return {"statements": statements(topics=[Statement.Topic.MARKETS])}
 
 
 @dataclass

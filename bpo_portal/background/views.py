@@ -1,4 +1,3 @@
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -7,7 +6,6 @@ from bpo_portal.background.models import Event, Statement, Technology, Term
 from bpo_portal.core.caching import cached_page
 from bpo_portal.core.exports import export_format, export_response, list_download
 from bpo_portal.core.kinds import kind_for
-from bpo_portal.directory.models import Industry, Market
 
 EFFECT_TOPICS = [
     Statement.Topic.EMPLOYMENT,
@@ -24,41 +22,6 @@ def exported(request, model, queryset, name):
     if fmt := export_format(request):
         return export_response(fmt, kind_for(model), queryset, name)
     return None
-
-
-@require_safe
-@cached_page
-@list_download(Market)
-def market_list(request):
-    if download := exported(request, Market, selectors.markets(), "markets"):
-        return download
-    return render(
-        request,
-        "background/market_list.html",
-        {
-            "groups": selectors.markets_by_role(),
-            "statements": selectors.statements(topics=[Statement.Topic.MARKETS]),
-        },
-    )
-
-
-@require_safe
-@cached_page
-@list_download(Industry)
-def industry_list(request):
-    if download := exported(request, Industry, selectors.industries(), "industries"):
-        return download
-    return render(request, "background/industry_list.html", {"industries": selectors.industries()})
-
-
-@require_safe
-@cached_page
-def industry_detail(request, slug):
-    try:
-        page = selectors.industry_detail(slug=slug)
-    except Industry.DoesNotExist:
-        raise Http404("No industry with that address.") from None
-    return render(request, "background/industry_detail.html", {"page": page})
 
 
 @require_safe

@@ -51,7 +51,7 @@ _stamps = {}  # database alias -> the latest current_stamp() read in this proces
 
 def current_stamp():
     """(version, {table: version of its last change}), in one plain query: every request reads
-    it, and a queryset would take ten times as long to build as the query takes to run."""
+    it, and building a queryset costs more than running the query."""
     table = connection.ops.quote_name(DataVersion._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT number, changed FROM {table} WHERE id = 1")

@@ -166,7 +166,7 @@ def _url_maker(model):
 
 def _links(through, source, ids):
     """The rows of a link table whose `source` column is one of `ids`, the ids passed as one
-    parameter: an `__in` list converts and compiles every value, which took a third of a large
+    parameter: an `__in` list converts and compiles every value, a large part of a large
     download's time (PostgreSQL: `= ANY(array)`, an index scan for the sorted ids)."""
     if connection.vendor != "postgresql":
         return through.objects.filter(**{f"{source}__in": id_subquery(ids)})

@@ -1,9 +1,9 @@
 """The embedded cache: Django's file cache, counting its files less often.
 
 Django's file cache lists its whole folder on every write to see whether it is over
-MAX_ENTRIES. With thousands of cached pages that listing costs milliseconds on every page
-computed, so here it happens on one write in CULL_EVERY; the folder may hold up to that many
-files over the limit in between, and a cull brings it back under the limit.
+MAX_ENTRIES. With many cached pages that listing is slow on every page computed, so here it
+happens on one write in CULL_EVERY; the folder may hold up to that many files over the limit
+in between, and a cull brings it back under the limit.
 
 A file that cannot be read back (cut short, overwritten, written by another version) is a miss,
 and is deleted, rather than an error on every request for its page.

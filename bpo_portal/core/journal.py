@@ -59,9 +59,7 @@ def record(model, pks=None):
         if len(pks) > WHOLE_TABLE_ABOVE:
             pks = None
     changes = {model: pks}
-    kind = kind_for(model) if model is not None else None
-    for name in kind.part_of if kind else ():
-        field = model._meta.get_field(name)
+    for field in _parent_fields(model):
         parents = None if pks is None else _parents_of(model, field, pks)
         if parents != set():
             changes[field.related_model] = parents
@@ -74,12 +72,10 @@ def record_everything(using="default"):
     _write({None: None}, using)
 
 
-def record_parents(model, rows):
-    """Journal the rows that the `part_of` fields of `rows` (instances) point to."""
-    kind = kind_for(model)
-    for name in kind.part_of if kind else ():
-        field = model._meta.get_field(name)
-        record(field.related_model, {getattr(row, field.attname) for row in rows})
+def _parent_fields(model):
+    """The `part_of` fields of `model`'s kind."""
+    kind = kind_for(model) if model is not None else None
+    return [model._meta.get_field(name) for name in (kind.part_of if kind else ())]
 
 
 def _parents_of(model, field, pks):
@@ -96,11 +92,9 @@ _before = threading.local()
 def remember_parents(model, pks, using="default"):
     """Note where the `part_of` fields of rows about to change point now, so that a row moved
     from one parent to another is a change to both."""
-    kind = kind_for(model)
-    for name in kind.part_of if kind else ():
-        attname = model._meta.get_field(name).attname
-        rows = model._base_manager.using(using).filter(pk__in=pks).values_list("pk", attname)
-        _before.__dict__.setdefault((model, attname), {}).update(rows)
+    for field in _parent_fields(model):
+        rows = model._base_manager.using(using).filter(pk__in=pks).values_list("pk", field.attname)
+        _before.__dict__.setdefault((model, field.attname), {}).update(rows)
 
 
 def _write(changes, using):
@@ -196,8 +190,9 @@ def before_save(sender, instance, raw=False, **kwargs):
 def on_save_or_delete(sender, instance, **kwargs):
     if journalled(sender):
         record(sender, [instance.pk])
-        if kwargs.get("signal") is models.signals.post_delete:
-            record_parents(sender, [instance])  # gone: its parents cannot be read from it
+        if kwargs.get("signal") is models.signals.post_delete:  # gone: its parents are read here
+            for field in _parent_fields(sender):
+                record(field.related_model, [getattr(instance, field.attname)])
 
 
 def on_links_changed(sender, instance, action, model, pk_set, **kwargs):

@@ -2,9 +2,8 @@
 read them.
 
 A profile or a comparison reads a few rows of many kinds. Building a queryset and compiling its
-SQL costs about half a millisecond a query, more than running it, and `prefetch_related` adds a
-filtered queryset for every instance it fills (tens of microseconds each): on those pages that
-was a third of the time.
+SQL costs more than running it, and `prefetch_related` adds a filtered queryset for every
+instance it fills (docs/benchmarks.md, Notes, has the figures).
 """
 
 import functools

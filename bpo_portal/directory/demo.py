@@ -129,11 +129,11 @@ def _description(rng, name, lines, cities):
 
 
 class _Table:
-    """Rows for one table, numbered here and written in bulk: on PostgreSQL with COPY (half
-    the time of multi-row INSERTs, most of which went into building their parameters), on
+    """Rows for one table, numbered here and written in bulk: on PostgreSQL with COPY (faster
+    than multi-row INSERTs, whose time goes mostly into building their parameters), on
     SQLite with many rows per INSERT statement, sent to the database's own connection in its
-    own `?` style (Django's cursor rewrote each of a statement's thousands of `%s`, about a
-    millisecond a statement; executemany of one row at a time took twice as long).
+    own `?` style (Django's cursor rewrites each of a statement's thousands of `%s`, and
+    executemany of one row at a time is slower still).
 
     Every concrete column of the model is written; a value not given takes the field's default.
     Adding and taking rows touches no connection, so another thread can do it (see `_ahead`).
@@ -209,9 +209,9 @@ def _indexes_and_keys_built_after(models):
     """On PostgreSQL, drop the indexes, unique constraints and foreign keys of `models`' tables
     for a bulk load and build them again after it, as pg_restore loads data: an index built
     from all the rows at once is sorted once, and a key added afterwards checks every row with
-    one join, where kept ones are updated and checked row by row (the most of loading
-    1,000,000 providers). Used inside the load's transaction, so a failure (a duplicate, say)
-    leaves everything as it was; the tables are locked against readers until it commits."""
+    one join, where kept ones are updated and checked row by row (most of a large load). Used
+    inside the load's transaction, so a failure (a duplicate, say) leaves everything as it
+    was; the tables are locked against readers until it commits."""
     if connection.vendor != "postgresql":
         yield
         return

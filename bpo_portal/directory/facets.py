@@ -4,10 +4,13 @@ Counting facets in SQL evaluates the filtered set once per facet, each time over
 table. Here each value of a facet (a service line, a category, a city, a kind, a founding year)
 holds a roaring bitmap of the providers that have it (as Lucene and Meilisearch count facets):
 the result of any filter combination is a few bitmap unions and intersections, and each facet
-count is one intersection cardinality, in microseconds whatever the number of providers.
+count is one intersection cardinality, whatever the number of providers.
 
 It also keeps each provider's place in name order (its rank), so that a page of a filtered
 list is sorted here, without sending the matching ids back to the database.
+
+Each facet is one `Dimension` in `DIMENSIONS`: the directory's filter (directory/filters.py),
+the index's build and re-read, and the journal tables the index follows all derive from it.
 
 Each worker process builds the index once (plain SELECTs over the provider and link
 tables), then keeps it in step with the database through the change journal (core/journal.py),
@@ -23,13 +26,15 @@ import threading
 import time
 from array import array
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from django.core import checks
 from django.db import connection
 from pyroaring import BitMap
 
 from bpo_portal.core.caching import depends_on_everything
 from bpo_portal.core.journal import EVERYTHING, KEPT
+from bpo_portal.core.kinds import kind_for
 from bpo_portal.core.models import JournalEntry
 from bpo_portal.directory.models import (
     City,
@@ -49,141 +54,180 @@ REREAD_LIMIT = 5000
 # than placing them one by one.
 REPLACE_LIMIT = 50
 NO_YEAR = -1
-# The tables whose rows are the facets' values: a change to one reloads the values.
-VALUE_MODELS = (ServiceLine, ServiceCategory, City, Industry, IndustryServiceLine)
+LINES = "service"  # the dimension of service lines, which others group
 _lock = threading.Lock()
 _indexes = {}
 
 
-@dataclass
-class Values:
-    """The values of the link facets: slugs and names by primary key."""
+@dataclass(frozen=True)
+class Dimension:
+    """A facet of the directory, named by its query parameter.
 
-    lines: dict = field(default_factory=dict)  # pk -> (slug, name, category pk)
-    categories: dict = field(default_factory=dict)  # pk -> (slug, name)
-    cities: dict = field(default_factory=dict)  # pk -> (slug, name)
-    industries: dict = field(default_factory=dict)  # pk -> (slug, name, [service line pks])
+    A provider has a value when it has a row of `link` pointing to the value (a link kind
+    `part_of` the provider), when one of its service lines belongs to the value (`lines`: a
+    model and the fields of its rows pairing a value with a service line), or when its own
+    `column` holds it. The values are rows of `values`, in `order`, chosen by slug, or else the
+    column's choices."""
 
-    @classmethod
-    def load(cls):
-        return cls(
-            lines={
-                pk: (slug, name, category)
-                for pk, slug, name, category in ServiceLine.objects.order_by("name").values_list(
-                    "pk", "slug", "name", "category_id"
-                )
-            },
-            categories={
-                pk: (slug, name)
-                for pk, slug, name in ServiceCategory.objects.order_by(
-                    "position", "name"
-                ).values_list("pk", "slug", "name")
-            },
-            cities={
-                pk: (slug, name)
-                for pk, slug, name in City.objects.order_by("name").values_list(
-                    "pk", "slug", "name"
-                )
-            },
-            industries=cls.industries_with_lines(),
-        )
+    name: str
+    label: str
+    template: str  # the chosen values in words: "offering {}"
+    values: type = None
+    link: type = None
+    lines: tuple = ()  # (model, value field, service line field)
+    column: str = ""
+    order: tuple = ("name",)
+    multiple: bool = True
+    proper_names: bool = False
 
-    @staticmethod
-    def industries_with_lines():
-        lines = defaultdict(list)
-        for industry, line in IndustryServiceLine.objects.values_list(
-            "industry_id", "service_line_id"
-        ):
-            lines[industry].append(line)
-        return {
-            pk: (slug, name, lines[pk])
-            for pk, slug, name in Industry.objects.order_by("name").values_list(
-                "pk", "slug", "name"
-            )
-        }
+    def value_field(self):
+        """The field of `link` pointing to the values."""
+        return next(f for f in self.link._meta.fields if f.related_model is self.values)
+
+    def provider_field(self):
+        return next(f for f in self.link._meta.fields if f.related_model is Provider)
+
+
+DIMENSIONS = (
+    Dimension("service", "Service line", "offering {}", values=ServiceLine, link=ProviderService),
+    Dimension(
+        "category",
+        "Service category",
+        "in {}",
+        values=ServiceCategory,
+        lines=(ServiceLine, "category_id", "id"),
+        order=("position", "name"),
+        multiple=False,
+    ),
+    Dimension("city", "City", "in {}", values=City, link=ProviderCity, proper_names=True),
+    Dimension(
+        "industry",
+        "Industry served (our inference)",
+        # Through service lines it is our inference: no source says these providers serve it.
+        "serving {} by our inference from their service lines",
+        values=Industry,
+        link=ProviderIndustry,
+        lines=(IndustryServiceLine, "industry_id", "service_line_id"),
+    ),
+    Dimension("kind", "Kind (our reading for some)", "of kind “{}”", column="kind", multiple=False),
+)
+
+
+def followed_models(dimensions):
+    """The models whose journal entries the index reads: providers (with what is part of
+    them), and the values and groupings of the facets."""
+    return {Provider} | {m for d in dimensions for m in (d.values, *d.lines[:1]) if m}
+
+
+@checks.register()
+def check_dimensions(app_configs=None, **kwargs):
+    """A facet's link kind must be part of the provider, or its changes reach no index."""
+    return [
+        checks.Error(f"{d.link.__name__} links the '{d.name}' facet but is not part_of provider.")
+        for d in DIMENSIONS
+        if d.link and d.provider_field().name not in getattr(kind_for(d.link), "part_of", ())
+    ]
+
+
+def load_values(dimensions):
+    """{dimension name: {key: (slug, name)}} in display order, and {dimension name: {key:
+    [service line pks]}} of the grouping dimensions; each table read once."""
+    read = {}
+
+    def rows(model, order=()):
+        if model not in read:
+            read[model] = list(model.objects.order_by(*order).values())
+        return read[model]
+
+    values, groups = {}, {}
+    for d in dimensions:
+        if d.values is None:
+            choices = Provider._meta.get_field(d.column).choices
+            values[d.name] = {value: (value, str(label)) for value, label in choices}
+        else:
+            values[d.name] = {r["id"]: (r["slug"], r["name"]) for r in rows(d.values, d.order)}
+    for d in dimensions:
+        if d.lines:
+            model, value, line = d.lines
+            groups[d.name] = defaultdict(list)
+            for row in rows(model):
+                groups[d.name][row[value]].append(row[line])
+    return values, groups
 
 
 class ProviderIndex:
     """Bitmaps of provider ids per facet value, for one database."""
 
-    def __init__(self):
+    def __init__(self, dimensions=DIMENSIONS):
+        self.dimensions = dimensions
+        self.columns = [d for d in dimensions if d.column]
+        self.linked = [d for d in dimensions if d.link]
         self.version = None
         self.last_change = 0
         self.synced = 0.0  # time.monotonic() of the last build or catch-up
         self.providers = BitMap()
-        self.by_line = defaultdict(BitMap)  # service line pk -> providers
-        self.by_city = defaultdict(BitMap)  # city pk -> providers
-        self.by_kind = defaultdict(BitMap)  # kind -> providers
+        # dimension -> value key -> providers with a link or column of that value
+        self.own = {d.name: defaultdict(BitMap) for d in dimensions}
+        self.bitmaps = dict(self.own)  # the same, with the service lines of grouping dimensions
         self.by_year = defaultdict(BitMap)  # founding year -> providers
-        self.named_for_industry = defaultdict(BitMap)  # industry pk -> providers a source names
-        self.values = Values()
-        self.by_category = {}  # category pk -> providers offering one of its lines
-        self.by_industry = {}  # industry pk -> providers named for it or offering its lines
+        self.values = {d.name: {} for d in dimensions}  # dimension -> key -> (slug, name)
+        self.groups = {}  # grouping dimension -> key -> [service line pks]
         self.rank = array("d")  # provider pk -> place in (name, id) order
         self.year = array("h")  # provider pk -> founding year, or NO_YEAR
 
     # Building and keeping in step
 
     def build(self, version):
-        self.__init__()
+        self.__init__(self.dimensions)
         self.last_change = (
             JournalEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
         )
-        self.values = Values.load()
-        # Plain cursors: a million rows read through the ORM would take seconds longer.
+        self.values, self.groups = load_values(self.dimensions)
+        # Plain cursors: no ORM work per row.
         with connection.cursor() as cursor:
-            providers = _rows(cursor, Provider, "id", "kind", "founded_year", order=("name", "id"))
-            self._grow(max((row[0] for row in providers), default=0))
-            for place, (pk, _, _) in enumerate(providers):
-                self.rank[pk] = place
-            self._add(
-                providers,
-                _rows(cursor, ProviderService, "provider_id", "service_line_id"),
-                _rows(cursor, ProviderCity, "provider_id", "city_id"),
-                _rows(cursor, ProviderIndustry, "provider_id", "industry_id"),
+            columns = [d.column for d in self.columns]
+            providers = _rows(
+                cursor, Provider, "id", "founded_year", *columns, order=("name", "id")
             )
-        self._group_categories()
+            self._grow(max((row[0] for row in providers), default=0))
+            for place, row in enumerate(providers):
+                self.rank[row[0]] = place
+            links = [
+                _rows(cursor, d.link, d.provider_field().column, d.value_field().column)
+                for d in self.linked
+            ]
+            self._add(providers, links)
+        self._group()
         self.version = version
         self.synced = time.monotonic()
 
-    def _add(self, providers, service_links, city_links, industry_links):
-        kinds, years = defaultdict(list), defaultdict(list)
-        for pk, kind, year in providers:
-            kinds[kind].append(pk)
-            years[year].append(pk)
+    def _add(self, providers, links):
+        """Add the rows (id, founding year, column values…) of `providers` and, for each linked
+        dimension, its (provider, value) rows."""
+        providers = list(providers)
+        self.providers.update([row[0] for row in providers])
+        for pk, year, *_ in providers:
             self.year[pk] = NO_YEAR if year is None else year
-        years.pop(None, None)  # a founding year the sources do not state matches no range
-        for ids in kinds.values():
-            self.providers.update(ids)
-        for bitmaps, pairs in ((self.by_kind, kinds.items()), (self.by_year, years.items())):
-            for value, ids in pairs:
-                bitmaps[value].update(ids)
-        for bitmaps, links in (
-            (self.by_line, service_links),
-            (self.by_city, city_links),
-            (self.named_for_industry, industry_links),
+        for position, bitmaps in enumerate(
+            [self.by_year, *(self.own[d.name] for d in self.columns)]
         ):
-            grouped = defaultdict(list)
-            for provider, value in links:
-                grouped[value].append(provider)
-            for value, ids in grouped.items():
-                bitmaps[value].update(ids)
+            _fill(bitmaps, ((row[0], row[position + 1]) for row in providers))
+        self.by_year.pop(None, None)  # a founding year the sources do not state matches no range
+        for d, pairs in zip(self.linked, links, strict=True):
+            _fill(self.own[d.name], pairs)
 
-    def _group_categories(self):
-        members = defaultdict(list)
-        for line, (_, _, category) in self.values.lines.items():
-            members[category].append(self.by_line.get(line, BitMap()))
-        self.by_category = {
-            category: BitMap.union(BitMap(), *members.get(category, []))
-            for category in self.values.categories
-        }
-        self.by_industry = {
-            industry: BitMap.union(
-                self.named_for_industry.get(industry, BitMap()),
-                *(self.by_line.get(line, BitMap()) for line in lines),
-            )
-            for industry, (_, _, lines) in self.values.industries.items()
-        }
+    def _group(self):
+        """The bitmaps of the grouping dimensions: their own providers, and those offering one
+        of their service lines."""
+        lines = self.own[LINES]
+        for name, groups in self.groups.items():
+            own = self.own[name]
+            self.bitmaps[name] = {
+                key: BitMap.union(
+                    own.get(key, BitMap()), *(lines.get(line, BitMap()) for line in groups[key])
+                )
+                for key in self.values[name]
+            }
 
     def sync(self, version):
         """Catch up with the journal; called when a request sees a new data version."""
@@ -191,10 +235,10 @@ class ProviderIndex:
             self.build(version)  # another history (a restore), or entries pruned unread
             return
         providers = Provider._meta.db_table
-        values = {model._meta.db_table for model in VALUE_MODELS}
+        followed = [m._meta.db_table for m in followed_models(self.dimensions)]
         changes = list(
             JournalEntry.objects.filter(
-                id__gt=self.last_change, table__in=[EVERYTHING, providers, *values]
+                id__gt=self.last_change, table__in=[EVERYTHING, *followed]
             ).values_list("id", "table", "object_id")
         )
         pks = {pk for _, table, pk in changes if table == providers}
@@ -203,37 +247,31 @@ class ProviderIndex:
             return
         if pks:
             self._reread(pks)
-        if any(table in values for _, table, _ in changes):
-            self.values = Values.load()
+        if any(table != providers for _, table, _ in changes):
+            self.values, self.groups = load_values(self.dimensions)
         if changes:
-            self._group_categories()
+            self._group()
             self.last_change = changes[-1][0]
         self.version = version
         self.synced = time.monotonic()
 
     def _reread(self, pks):
         gone = BitMap(pks)
-        for bitmaps in (
-            self.by_line,
-            self.by_city,
-            self.by_kind,
-            self.by_year,
-            self.named_for_industry,
-        ):
+        for bitmaps in (self.by_year, *self.own.values()):
             for bitmap in bitmaps.values():
                 bitmap.difference_update(gone)
         self.providers.difference_update(gone)
         self._grow(max(pks))
         self._place(pks)
+        columns = [d.column for d in self.columns]
         self._add(
-            Provider.objects.filter(pk__in=pks).values_list("pk", "kind", "founded_year"),
-            ProviderService.objects.filter(provider_id__in=pks).values_list(
-                "provider_id", "service_line_id"
-            ),
-            ProviderCity.objects.filter(provider_id__in=pks).values_list("provider_id", "city_id"),
-            ProviderIndustry.objects.filter(provider_id__in=pks).values_list(
-                "provider_id", "industry_id"
-            ),
+            Provider.objects.filter(pk__in=pks).values_list("pk", "founded_year", *columns),
+            [
+                d.link.objects.filter(**{f"{d.provider_field().attname}__in": pks}).values_list(
+                    d.provider_field().attname, d.value_field().attname
+                )
+                for d in self.linked
+            ],
         )
 
     def _grow(self, largest_pk):
@@ -281,11 +319,7 @@ class ProviderIndex:
 
     def _load_ranks(self):
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id FROM {connection.ops.quote_name(Provider._meta.db_table)} "
-                "ORDER BY name, id"
-            )
-            for place, (pk,) in enumerate(cursor.fetchall()):
+            for place, (pk,) in enumerate(_rows(cursor, Provider, "id", order=("name", "id"))):
                 self.rank[pk] = place
 
     # Asking
@@ -301,36 +335,15 @@ class ProviderIndex:
         }
         return Sorted(matching, keys[sort])
 
-    def _bitmaps(self, dimension):
-        return {
-            "lines": (self.by_line, self.values.lines),
-            "cities": (self.by_city, self.values.cities),
-            "categories": (self.by_category, self.values.categories),
-            "industries": (self.by_industry, self.values.industries),
-        }[dimension]
-
-    def _union(self, dimension, slugs):
-        bitmaps, values = self._bitmaps(dimension)
-        wanted = set(slugs)
+    def bitmap(self, name, slugs):
+        """The providers with any of the values `slugs` of the dimension `name`."""
+        bitmaps, wanted = self.bitmaps[name], set(slugs)
         chosen = [
-            bitmaps[pk] for pk, value in values.items() if value[0] in wanted and pk in bitmaps
+            bitmaps[key]
+            for key, value in self.values[name].items()
+            if value[0] in wanted and key in bitmaps
         ]
         return BitMap.union(BitMap(), *chosen)
-
-    def lines(self, slugs):
-        return self._union("lines", slugs)
-
-    def cities(self, slugs):
-        return self._union("cities", slugs)
-
-    def category(self, slug):
-        return self._union("categories", [slug])
-
-    def industries(self, slugs):
-        return self._union("industries", slugs)
-
-    def kind(self, kind):
-        return self.by_kind.get(kind, BitMap())
 
     def founded(self, low=None, high=None):
         years = [
@@ -340,14 +353,18 @@ class ProviderIndex:
         ]
         return BitMap.union(BitMap(), *years)
 
-    def counts_of(self, dimension, matching):
-        """{slug: providers within `matching`} for each value of a link facet."""
-        bitmaps, values = self._bitmaps(dimension)
+    def counts_of(self, name, matching):
+        """{slug: providers within `matching`} for each value of the dimension `name`."""
+        bitmaps = self.bitmaps[name]
         return {
-            value[0]: matching.intersection_cardinality(bitmaps[pk])
-            for pk, value in values.items()
-            if pk in bitmaps
+            value[0]: matching.intersection_cardinality(bitmaps[key])
+            for key, value in self.values[name].items()
+            if key in bitmaps
         }
+
+    def choices(self, name):
+        """[(slug, name)] of the values of the dimension `name`, in their display order."""
+        return list(self.values[name].values())
 
     def sharing_lines(self, lines, excluding, per_line, limit):
         """[(provider pk, lines in common)] of the providers sharing most of `lines`, best
@@ -358,7 +375,7 @@ class ProviderIndex:
         line instead of counting ids one by one in Python."""
         levels = []
         for line in lines:
-            candidates = self.by_line.get(line, BitMap())[: per_line + 1]
+            candidates = self.own[LINES].get(line, BitMap())[: per_line + 1]
             candidates.discard(excluding)
             candidates = candidates[:per_line]
             levels.append(BitMap())
@@ -380,21 +397,14 @@ class ProviderIndex:
         page = BitMap(pks)
         links = {pk: ([], []) for pk in pks}
         for position, bitmaps, order in (
-            (0, self.by_line, self.values.lines),
-            (1, self.by_city, sorted(self.by_city)),
+            (0, self.own[LINES], self.values[LINES]),
+            (1, self.own["city"], sorted(self.own["city"])),
         ):
             for value in order:
                 if value in bitmaps:  # (a defaultdict: asking for a missing value would add it)
                     for pk in bitmaps[value] & page:
                         links[pk][position].append(value)
         return links
-
-    def kind_counts(self, matching):
-        return {kind: matching.intersection_cardinality(b) for kind, b in self.by_kind.items()}
-
-    def choices(self, dimension):
-        """[(slug, name)] of the values of a link facet, in their display order."""
-        return [(value[0], value[1]) for value in self._bitmaps(dimension)[1].values()]
 
 
 class Sorted:
@@ -405,6 +415,15 @@ class Sorted:
 
     def __getitem__(self, window):
         return heapq.nsmallest(window.stop, self.ids, key=self.key)[window]
+
+
+def _fill(bitmaps, pairs):
+    """Add each (provider, value) of `pairs` to the bitmap of its value, a value at a time."""
+    grouped = defaultdict(list)
+    for pk, value in pairs:
+        grouped[value].append(pk)
+    for value, ids in grouped.items():
+        bitmaps[value].update(ids)
 
 
 def _rows(cursor, model, *columns, order=()):

@@ -1,3 +1,6 @@
+import functools
+import operator
+
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef
@@ -7,25 +10,14 @@ from bpo_portal.core import search
 from bpo_portal.core.caching import request_version
 from bpo_portal.core.filtering import Facet, FacetedFilterSet, ModelMultipleChoiceFilter
 from bpo_portal.core.kinds import kind_for
-from bpo_portal.directory.models import (
-    MAX_YEAR,
-    MIN_YEAR,
-    City,
-    Industry,
-    IndustryServiceLine,
-    Provider,
-    ProviderCity,
-    ProviderIndustry,
-    ProviderService,
-    ServiceCategory,
-    ServiceLine,
-)
+from bpo_portal.directory.facets import DIMENSIONS
+from bpo_portal.directory.models import MAX_YEAR, MIN_YEAR, Provider, ProviderService
 from bpo_portal.directory.selectors import reference_rows
 
 # Up to this many matching providers (and fewer than half of all), a page is sorted in the worker
-# by the index's ranks: a partial sort, about 30 ms for 60,000 ids. Beyond that the database
-# walks its sort index, which stops after a page when most rows match; with a founded range,
-# SQLite sorts every row in the range instead (1.3 s at 1,000,000 providers).
+# by the index's ranks (a partial sort). Beyond that the database walks its sort index, which
+# stops after a page when most rows match; below it, with a founded range, SQLite would sort
+# every row in the range instead (docs/benchmarks.md, Notes).
 SELECTIVE = 200_000
 SORT_CHOICES = [
     ("name", "Name (A–Z)"),
@@ -53,108 +45,81 @@ def linked(link_model, **lookups):
 
 
 def by_slug(model):
-    """request -> {slug: row} of `model` among the reference rows of the request's version."""
+    """request -> {slug: row} of `model` among the reference rows of the request's version (read
+    from the database if they do not hold it)."""
 
     def rows(request):
-        return {row.slug: row for row in reference_rows(request_version(request))[model].values()}
+        reference = reference_rows(request_version(request))
+        rows = reference[model] if model in reference else model.objects.in_bulk()
+        return {row.slug: row for row in rows.values()}
 
     return rows
 
 
-class LinkedFilter(Facet, ModelMultipleChoiceFilter):
-    """?key=slug&key=slug: providers linked to any of the named rows through a link table."""
+class DimensionFilter(Facet):
+    """A facet filter made from a `Dimension`: counted and chosen in the facet index, and
+    filtered in SQL where the database walks the list (see `ordered_ids`)."""
 
-    multiple = True
-
-    def __init__(
-        self, *args, link_model, link_field, dimension, template, proper_names=False, **kwargs
-    ):
-        self.link_model = link_model
-        self.link_field = link_field
-        self.dimension = dimension  # "lines" or "cities" of the facet index
-        self.template = template
-        self.proper_names = proper_names
-        kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("known_rows", by_slug(kwargs["queryset"].model))
-        super().__init__(*args, **kwargs)
-
-    def filter(self, queryset, value):
-        if not value:
-            return queryset
-        pks = [v.pk for v in value]
-        return queryset.filter(linked(self.link_model, **{f"{self.link_field}__in": pks}))
+    def __init__(self, *args, dimension, **kwargs):
+        self.dimension = dimension
+        self.multiple = dimension.multiple
+        self.template = dimension.template
+        self.proper_names = dimension.proper_names
+        super().__init__(*args, label=dimension.label, **kwargs)
 
     def bitmap(self, index, slugs):
-        return getattr(index, self.dimension)(slugs)
+        return index.bitmap(self.dimension.name, slugs)
 
     def counts(self, index, matching):
-        return index.counts_of(self.dimension, matching)
+        return index.counts_of(self.dimension.name, matching)
 
     def index_choices(self, index):
-        return index.choices(self.dimension)
+        return index.choices(self.dimension.name)
 
 
-class CategoryFilter(Facet, django_filters.ModelChoiceFilter):
-    template = "in {}"
+class RowsFilter(DimensionFilter):
+    """Providers linked to any of the chosen rows, or offering one of their service lines."""
 
     def filter(self, queryset, value):
         if not value:
             return queryset
-        lines = ServiceLine.objects.filter(category=value).values("pk")
-        return queryset.filter(linked(ProviderService, service_line__in=lines))
-
-    def bitmap(self, index, slugs):
-        return index.category(slugs[0])
-
-    def counts(self, index, matching):
-        return index.counts_of("categories", matching)
-
-    def index_choices(self, index):
-        return index.choices("categories")
+        d, pks = self.dimension, [row.pk for row in (value if self.multiple else [value])]
+        conditions = []
+        if d.link:
+            conditions.append(linked(d.link, **{f"{d.value_field().name}__in": pks}))
+        if d.lines:
+            model, field, line = d.lines
+            lines = model.objects.filter(**{f"{field}__in": pks}).values(line)
+            conditions.append(linked(ProviderService, service_line__in=lines))
+        return queryset.filter(functools.reduce(operator.or_, conditions))
 
 
-class IndustryFilter(Facet, ModelMultipleChoiceFilter):
-    """Providers a source names for the industry, or offering a service line tied to it."""
+class ManyRowsFilter(RowsFilter, ModelMultipleChoiceFilter):
+    pass
 
-    multiple = True
-    # Through service lines the count is our inference: no source says these providers serve it.
-    template = "serving {} by our inference from their service lines"
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("known_rows", by_slug(Industry))
-        super().__init__(*args, **kwargs)
+class OneRowFilter(RowsFilter, django_filters.ModelChoiceFilter):
+    pass
 
-    def filter(self, queryset, value):
-        if not value:
-            return queryset
-        lines = IndustryServiceLine.objects.filter(industry__in=value).values("service_line")
-        return queryset.filter(
-            linked(ProviderIndustry, industry__in=value)
-            | linked(ProviderService, service_line__in=lines)
+
+class ColumnFilter(DimensionFilter, django_filters.ChoiceFilter):
+    pass
+
+
+def dimension_filter(dimension):
+    if dimension.column:
+        choices = Provider._meta.get_field(dimension.column).choices
+        return ColumnFilter(dimension=dimension, field_name=dimension.column, choices=choices)
+    if not dimension.multiple:
+        return OneRowFilter(
+            dimension=dimension, to_field_name="slug", queryset=dimension.values.objects.all()
         )
-
-    def bitmap(self, index, slugs):
-        return index.industries(slugs)
-
-    def counts(self, index, matching):
-        return index.counts_of("industries", matching)
-
-    def index_choices(self, index):
-        return index.choices("industries")
-
-
-class KindFilter(Facet, django_filters.ChoiceFilter):
-    template = "of kind “{}”"
-
-    def bitmap(self, index, kinds):
-        return index.kind(kinds[0])
-
-    def counts(self, index, matching):
-        return index.kind_counts(matching)
-
-    def index_choices(self, index):
-        return self.facet_choices()
+    return ManyRowsFilter(
+        dimension=dimension,
+        to_field_name="slug",
+        queryset=dimension.values.objects.all(),
+        known_rows=by_slug(dimension.values),
+    )
 
 
 class FoundedFilter(django_filters.NumberFilter):
@@ -195,43 +160,10 @@ class TextFilter(django_filters.CharFilter):
         return f"matching “{value}”" if value else None
 
 
-class ProviderFilter(FacetedFilterSet):
-    noun = ("provider", "providers")
+class DirectoryFilterSet(FacetedFilterSet):
+    """The directory's filters: made by `provider_filter` from the facet dimensions."""
 
-    q = TextFilter(label="Search", method="filter_text", max_length=200)
-    service = LinkedFilter(
-        label="Service line",
-        queryset=ServiceLine.objects.all(),
-        link_model=ProviderService,
-        link_field="service_line",
-        dimension="lines",
-        template="offering {}",
-    )
-    category = CategoryFilter(
-        label="Service category", to_field_name="slug", queryset=ServiceCategory.objects.all()
-    )
-    city = LinkedFilter(
-        label="City",
-        queryset=City.objects.all(),
-        link_model=ProviderCity,
-        link_field="city",
-        dimension="cities",
-        template="in {}",
-        proper_names=True,
-    )
-    industry = IndustryFilter(
-        label="Industry served (our inference)", queryset=Industry.objects.all()
-    )
-    kind = KindFilter(label="Kind (our reading for some)", choices=Provider.Kind.choices)
-    founded_min = FoundedFilter(label="Founded from", lookup_expr="gte", other="founded_max")
-    founded_max = FoundedFilter(label="Founded until", lookup_expr="lte", other="founded_min")
-    sort = django_filters.ChoiceFilter(
-        label="Sort by",
-        choices=SORT_CHOICES,
-        method="filter_sort",
-        empty_label=None,
-        widget=forms.Select(attrs={"class": "auto-submit"}),
-    )
+    noun = ("provider", "providers")
 
     class Meta:
         model = Provider
@@ -277,3 +209,24 @@ class ProviderFilter(FacetedFilterSet):
             {name: f.index_choices(index) for name, f in filters.items()},
             query,
         )
+
+
+def provider_filter(dimensions):
+    """The directory's FilterSet: text, one facet filter per dimension, founding years, sort."""
+    filters = {
+        "q": TextFilter(label="Search", method="filter_text", max_length=200),
+        **{d.name: dimension_filter(d) for d in dimensions},
+        "founded_min": FoundedFilter(label="Founded from", lookup_expr="gte", other="founded_max"),
+        "founded_max": FoundedFilter(label="Founded until", lookup_expr="lte", other="founded_min"),
+        "sort": django_filters.ChoiceFilter(
+            label="Sort by",
+            choices=SORT_CHOICES,
+            method="filter_sort",
+            empty_label=None,
+            widget=forms.Select(attrs={"class": "auto-submit"}),
+        ),
+    }
+    return type(DirectoryFilterSet)("ProviderFilter", (DirectoryFilterSet,), filters)
+
+
+ProviderFilter = provider_filter(DIMENSIONS)

@@ -50,7 +50,7 @@ class Organisation(Cited, TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return url_for("sector:organisation_detail", self.slug)
+        return url_for("directory:organisation_detail", self.slug)
 
 
 class ServiceCategory(Cited, TimeStampedModel):
@@ -437,7 +437,7 @@ class Market(Cited, TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return url_for("background:market_list") + f"#{self.slug}"
+        return url_for("directory:market_list") + f"#{self.slug}"
 
 
 class ProviderMarket(Cited, TimeStampedModel):
@@ -494,7 +494,7 @@ class Industry(Cited, TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return url_for("background:industry_detail", self.slug)
+        return url_for("directory:industry_detail", self.slug)
 
 
 class IndustryServiceLine(Cited, TimeStampedModel):

@@ -11,8 +11,14 @@ from bpo_portal.directory.models import (
     AlternativeGrouping,
     City,
     Industry,
+    IndustryServiceLine,
     Market,
+    Organisation,
     Provider,
+    ProviderAlias,
+    ProviderIndustry,
+    ProviderMarket,
+    ProviderService,
     ServiceCategory,
     ServiceLine,
 )
@@ -20,6 +26,7 @@ from bpo_portal.sources.models import Source, attach_citations, prefetch_citatio
 
 MAX_COMPARE = 8
 SIMILAR_CANDIDATES_PER_LINE = 400
+SHOWN_PROVIDERS = 20  # on an industry's page, of those offering its service lines
 
 
 @per_version
@@ -306,3 +313,111 @@ def service_lines_offered(*, counts):
     """The service lines with a provider in `counts` ({slug: providers}), by name."""
     offered = [slug for slug, count in counts.items() if count]
     return list(ServiceLine.objects.filter(slug__in=offered).order_by("name"))
+
+
+def organisations():
+    return Organisation.objects.prefetch_related(prefetch_citations())
+
+
+def organisation_page(*, slug):
+    """The organisation of `slug` and its providers; the apps above add what they hold of it
+    (directory/pages.py)."""
+    organisation = organisations().get(slug=slug)
+    providers = list(
+        organisation.subsidiaries.order_by("name").prefetch_related(prefetch_citations())
+    )
+    return {
+        "organisation": organisation,
+        "providers": providers,
+        "named_alike": named_like_its_group(providers=providers),
+    }
+
+
+def named_like_its_group(*, providers):
+    """The other names, with their providers, that begin with the abbreviation a provider of
+    the group begins its name with (Ibex was TRG Customer Solutions; TRG Pakistan is in The
+    Resource Group International): a tie the sources make by name only."""
+    words = {p.name.split()[0] for p in providers if " " in p.name}
+    words = {word for word in words if len(word) > 1 and word.isupper()}
+    if not words:
+        return []
+    named = Q()
+    for word in words:
+        named |= Q(name__startswith=f"{word} ")
+    aliases = ProviderAlias.objects.filter(named, provider__is_demo=False).exclude(
+        provider__in=providers
+    )
+    return list(
+        aliases.select_related("provider")
+        .prefetch_related(prefetch_citations())
+        .order_by("provider__name", "name")
+    )
+
+
+def markets():
+    return Market.objects.select_related("region").prefetch_related(
+        prefetch_citations(),
+        Prefetch(
+            "provider_links",
+            queryset=ProviderMarket.objects.select_related("provider").prefetch_related(
+                prefetch_citations()
+            ),
+        ),
+    )
+
+
+def markets_by_role():
+    """[(role label, markets)]: client markets first, then competitors."""
+    order = [Market.Role.CLIENT, Market.Role.BOTH, Market.Role.COMPETITOR]
+    grouped = {role: [] for role in order}
+    for market in markets():
+        grouped[market.role].append(market)
+    labels = dict(Market.Role.choices)
+    return [(labels[role], items) for role, items in grouped.items() if items]
+
+
+def industries():
+    return Industry.objects.annotate(
+        line_count=Count("line_links", distinct=True)
+    ).prefetch_related(
+        prefetch_citations(),
+        Prefetch("line_links", queryset=IndustryServiceLine.objects.select_related("service_line")),
+    )
+
+
+@dataclass
+class IndustryPage:
+    industry: Industry
+    named: list  # providers a source names for the industry, with their cited links
+    offering: list  # providers offering a service line that serves it (our inference)
+    offering_count: int
+
+
+def industry_detail(*, slug):
+    industry = (
+        Industry.objects.prefetch_related(
+            prefetch_citations(),
+            Prefetch(
+                "line_links",
+                queryset=IndustryServiceLine.objects.select_related(
+                    "service_line"
+                ).prefetch_related(prefetch_citations()),
+            ),
+            Prefetch(
+                "provider_links",
+                queryset=ProviderIndustry.objects.select_related("provider").prefetch_related(
+                    prefetch_citations()
+                ),
+            ),
+        )
+    ).get(slug=slug)
+    lines = [link.service_line_id for link in industry.line_links.all()]
+    offering = Provider.objects.filter(
+        pk__in=ProviderService.objects.filter(service_line__in=lines).values("provider")
+    )
+    return IndustryPage(
+        industry=industry,
+        named=list(industry.provider_links.all()),
+        offering=list(offering.order_by("name")[:SHOWN_PROVIDERS]),
+        offering_count=offering.count(),
+    )

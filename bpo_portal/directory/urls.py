@@ -14,4 +14,9 @@ urlpatterns = [
     path("services/<slug:slug>/<slug:city_slug>/", views.service_detail, name="service_city"),
     path("cities/", views.city_list, name="city_list"),
     path("cities/<slug:slug>/", views.city_detail, name="city_detail"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path("markets/", views.market_list, name="market_list"),
+    path("industries/", views.industry_list, name="industry_list"),
+    path("industries/<slug:slug>/", views.industry_detail, name="industry_detail"),
 ]

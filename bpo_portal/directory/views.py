@@ -16,7 +16,8 @@ from bpo_portal.core.kinds import kind_for
 from bpo_portal.directory import selectors
 from bpo_portal.directory.facets import provider_index
 from bpo_portal.directory.filters import ProviderFilter
-from bpo_portal.directory.models import City, Provider, ServiceLine
+from bpo_portal.directory.models import City, Industry, Market, Organisation, Provider, ServiceLine
+from bpo_portal.directory.pages import additions
 
 PAGE_SIZE = 20
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,220}")
@@ -211,7 +212,7 @@ def service_list(request):
         lines = selectors.service_lines_for_export()
         return export_response(fmt, kind_for(ServiceLine), lines, "services")
     index = provider_index(request_version(request))
-    counts = index.counts_of("lines", index.providers)
+    counts = index.counts_of("service", index.providers)
     return render(
         request,
         "directory/service_list.html",
@@ -232,11 +233,11 @@ def service_detail(request, slug, city_slug=None):
             return redirect("directory:service_city", slug=line.slug, city_slug=city_param)
         messages.warning(request, f"Ignored city=“{city_param}”: no such city.")
     index = provider_index(request_version(request))
-    offering_line = index.lines([line.slug])
-    offering = offering_line & index.cities([city.slug]) if city is not None else offering_line
+    offering_line = index.bitmap("service", [line.slug])
+    offering = offering_line & index.bitmap("city", [city.slug]) if city else offering_line
     # Each city with the providers of the line named there: a city without one is not a link,
     # as it could only lead to an empty page.
-    cities = selectors.cities_with_counts(counts=index.counts_of("cities", offering_line))
+    cities = selectors.cities_with_counts(counts=index.counts_of("city", offering_line))
     return render(
         request,
         "directory/service_detail.html",
@@ -250,7 +251,7 @@ def service_detail(request, slug, city_slug=None):
                 count=len(offering),
             ),
             "related": selectors.related_service_lines(
-                line=line, counts=index.counts_of("lines", index.providers)
+                line=line, counts=index.counts_of("service", index.providers)
             ),
             "cities": cities,
             "cities_named": any(c.provider_count for c in cities),
@@ -265,7 +266,7 @@ def city_list(request):
     if fmt := export_format(request):
         return export_response(fmt, kind_for(City), selectors.cities_for_export(), "cities")
     index = provider_index(request_version(request))
-    cities = selectors.cities_overview(counts=index.counts_of("cities", index.providers))
+    cities = selectors.cities_overview(counts=index.counts_of("city", index.providers))
     return render(
         request,
         "directory/city_list.html",
@@ -281,7 +282,7 @@ def city_detail(request, slug):
     except City.DoesNotExist:
         raise Http404("No city with that address.") from None
     index = provider_index(request_version(request))
-    in_city = index.cities([city.slug])
+    in_city = index.bitmap("city", [city.slug])
     return render(
         request,
         "directory/city_detail.html",
@@ -293,6 +294,62 @@ def city_detail(request, slug):
                 count=len(in_city),
             ),
             "map": selectors.city_map([city]),
-            "lines": selectors.service_lines_offered(counts=index.counts_of("lines", in_city)),
+            "lines": selectors.service_lines_offered(counts=index.counts_of("service", in_city)),
         },
     )
+
+
+@require_safe
+@cached_page
+@list_download(Organisation)
+def organisation_list(request):
+    if fmt := export_format(request):
+        return export_response(
+            fmt, kind_for(Organisation), selectors.organisations(), "organisations"
+        )
+    return render(
+        request, "sector/organisation_list.html", {"organisations": selectors.organisations()}
+    )
+
+
+@require_safe
+@cached_page
+def organisation_detail(request, slug):
+    try:
+        page = selectors.organisation_page(slug=slug)
+    except Organisation.DoesNotExist:
+        raise Http404("No organisation with that address.") from None
+    page.update(additions("organisation_detail", organisation=page["organisation"]))
+    return render(request, "sector/organisation_detail.html", page)
+
+
+@require_safe
+@cached_page
+@list_download(Market)
+def market_list(request):
+    if fmt := export_format(request):
+        return export_response(fmt, kind_for(Market), selectors.markets(), "markets")
+    return render(
+        request,
+        "background/market_list.html",
+        {"groups": selectors.markets_by_role(), **additions("market_list")},
+    )
+
+
+@require_safe
+@cached_page
+@list_download(Industry)
+def industry_list(request):
+    if fmt := export_format(request):
+        return export_response(fmt, kind_for(Industry), selectors.industries(), "industries")
+    return render(request, "background/industry_list.html", {"industries": selectors.industries()})
+
+
+@require_safe
+@cached_page
+def industry_detail(request, slug):
+    try:
+        page = selectors.industry_detail(slug=slug)
+    except Industry.DoesNotExist:
+        raise Http404("No industry with that address.") from None
+    return render(request, "background/industry_detail.html", {"page": page})

@@ -771,8 +771,8 @@ _builder = threading.Lock()  # held by this process's builder thread while it ru
 def latest_package(version):
     """(package, current): the package of this data version when it is built; otherwise the
     newest complete one (None before the first build) while a thread of this process builds
-    the new one, so that no request waits for a build (at a million providers it takes
-    minutes). With DATA_PACKAGE_IN_BACKGROUND off (tests), the build happens here."""
+    the new one, so that no request waits for a build (a large one outlasts any request).
+    With DATA_PACKAGE_IN_BACKGROUND off (tests), the build happens here."""
     depends_on_everything()
     root, identity = downloads_root(), database_identity()
     if found := _built(root, identity, version):

@@ -6,4 +6,4 @@ class SectorConfig(AppConfig):
     verbose_name = "Sector facts"
 
     def ready(self):
-        from bpo_portal.sector import kinds  # noqa: F401  (declares the kinds)
+        from bpo_portal.sector import kinds, selectors  # noqa: F401  (kinds; adds to directory pages)

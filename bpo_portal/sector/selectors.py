@@ -5,13 +5,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.text import capfirst
 
 from bpo_portal.core.caching import per_version
 from bpo_portal.core.drawing import Point, panels
 from bpo_portal.core.kinds import kinds
-from bpo_portal.directory.models import Organisation, ProviderAlias
+from bpo_portal.directory.pages import adds_to
 from bpo_portal.sector.models import (
     Advantage,
     Challenge,
@@ -323,17 +323,11 @@ def disagreements_by_kind():
     return sorted(groups.items(), key=lambda group: order.index(group[0]))
 
 
-def organisations():
-    return Organisation.objects.prefetch_related(prefetch_citations())
-
-
-def organisation_page(*, slug):
-    organisation = organisations().get(slug=slug)
-    providers = list(
-        organisation.subsidiaries.order_by("name").prefetch_related(prefetch_citations())
-    )
+@adds_to("organisation_detail")
+def organisation_facts(*, organisation):
+    """What the organisation's page shows of this app: the incentives it runs, the figures it
+    gave."""
     return {
-        "organisation": organisation,
         "incentives": list(
             Incentive.objects.filter(body=organisation).prefetch_related(prefetch_citations())
         ),
@@ -342,30 +336,7 @@ def organisation_page(*, slug):
             .select_related("metric")
             .prefetch_related(prefetch_citations())
         ),
-        "providers": providers,
-        "named_alike": named_like_its_group(providers=providers),
     }
-
-
-def named_like_its_group(*, providers):
-    """The other names, with their providers, that begin with the abbreviation a provider of
-    the group begins its name with (Ibex was TRG Customer Solutions; TRG Pakistan is in The
-    Resource Group International): a tie the sources make by name only."""
-    words = {p.name.split()[0] for p in providers if " " in p.name}
-    words = {word for word in words if len(word) > 1 and word.isupper()}
-    if not words:
-        return []
-    named = Q()
-    for word in words:
-        named |= Q(name__startswith=f"{word} ")
-    aliases = ProviderAlias.objects.filter(named, provider__is_demo=False).exclude(
-        provider__in=providers
-    )
-    return list(
-        aliases.select_related("provider")
-        .prefetch_related(prefetch_citations())
-        .order_by("provider__name", "name")
-    )
 
 
 def challenges():

@@ -11,6 +11,4 @@ urlpatterns = [
     path("challenges/", views.challenge_list, name="challenge_list"),
     path("advantages/", views.advantage_list, name="advantage_list"),
     path("disagreements/", views.disagreement_list, name="disagreement_list"),
-    path("organisations/", views.organisation_list, name="organisation_list"),
-    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
 ]

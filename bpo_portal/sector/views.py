@@ -6,7 +6,6 @@ from bpo_portal.core.caching import cached_page, request_version
 from bpo_portal.core.exports import export_format, export_response, list_download
 from bpo_portal.core.filtering import filter_request
 from bpo_portal.core.kinds import kind_for
-from bpo_portal.directory.models import Organisation
 from bpo_portal.sector import selectors
 from bpo_portal.sector.filters import IncentiveFilter, StatisticFilter
 from bpo_portal.sector.models import Advantage, Challenge, Disagreement, Incentive, Statistic
@@ -96,26 +95,3 @@ def disagreement_list(request):
         "sector/disagreement_list.html",
         {"groups": groups, "total": sum(len(items) for _, items in groups)},
     )
-
-
-@require_safe
-@cached_page
-@list_download(Organisation)
-def organisation_list(request):
-    if fmt := export_format(request):
-        return export_response(
-            fmt, kind_for(Organisation), selectors.organisations(), "organisations"
-        )
-    return render(
-        request, "sector/organisation_list.html", {"organisations": selectors.organisations()}
-    )
-
-
-@require_safe
-@cached_page
-def organisation_detail(request, slug):
-    try:
-        page = selectors.organisation_page(slug=slug)
-    except Organisation.DoesNotExist:
-        raise Http404("No organisation with that address.") from None
-    return render(request, "sector/organisation_detail.html", page)

@@ -26,7 +26,7 @@ def cited(page, section):
 
 
 def test_which_markets_and_which_competitors(client):
-    page = html(client, reverse("background:market_list"))
+    page = html(client, reverse("directory:market_list"))
     for market in Market.objects.filter(role="client"):
         assert market.name in page
     assert "Competing destinations" in page and "India" in page
@@ -35,7 +35,7 @@ def test_which_markets_and_which_competitors(client):
 
 
 def test_which_providers_and_service_lines_concern_healthcare(client):
-    page = html(client, reverse("background:industry_detail", args=["healthcare"]))
+    page = html(client, reverse("directory:industry_detail", args=["healthcare"]))
     healthcare = Industry.objects.get(slug="healthcare")
     for link in healthcare.line_links.select_related("service_line"):
         assert link.service_line.name in page

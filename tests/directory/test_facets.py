@@ -3,17 +3,20 @@
 from collections import Counter
 
 import pytest
+from django.http import QueryDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bpo_portal.core.caching import current_version
 from bpo_portal.core.models import JournalEntry
-from bpo_portal.directory.facets import ProviderIndex, provider_index
-from bpo_portal.directory.filters import SORT_FIELDS, ProviderFilter
+from bpo_portal.directory.facets import DIMENSIONS, Dimension, ProviderIndex, provider_index
+from bpo_portal.directory.filters import SORT_FIELDS, ProviderFilter, provider_filter
 from bpo_portal.directory.models import (
     City,
+    Market,
     Provider,
     ProviderCity,
+    ProviderMarket,
     ProviderService,
     ServiceCategory,
     ServiceLine,
@@ -61,13 +64,13 @@ def test_counts_agree_with_the_database(client, many_providers, lines, cities, k
         line.slug: sql_count(pk__in=expected, service_links__service_line=line)
         for line in ServiceLine.objects.all()
     }
-    counts = index.counts_of("lines", matching)
+    counts = index.counts_of("service", matching)
     assert {k: v for k, v in counts.items() if v} == {k: v for k, v in by_line.items() if v}
     by_category = {
         category.slug: sql_count(pk__in=expected, services__category=category)
         for category in ServiceCategory.objects.all()
     }
-    counts = index.counts_of("categories", matching)
+    counts = index.counts_of("category", matching)
     assert {k: v for k, v in counts.items() if v} == {k: v for k, v in by_category.items() if v}
 
 
@@ -205,10 +208,48 @@ def test_sharing_lines_ranks_as_counting_would(offering, excluding, per_line, li
     in id order, candidates cut to the first `per_line` of each line."""
     index = ProviderIndex()
     for line, providers in offering.items():
-        index.by_line[line].update(providers)
+        index.own["service"][line].update(providers)
     lines = [*offering, 99]  # a line nobody offers counts for no one
     shared = Counter()
     for line in lines:
         shared.update(sorted(offering.get(line, set()) - {excluding})[:per_line])
     expected = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:limit]
     assert index.sharing_lines(lines, excluding, per_line, limit) == expected
+
+
+def test_a_facet_declared_as_one_entry_is_filtered_counted_and_kept_fresh(
+    django_capture_on_commit_callbacks,
+):
+    """One more `Dimension` (markets served, over their existing link kind) and the directory's
+    filter, the index's counts and its catching up with the journal all follow."""
+    dimensions = (*DIMENSIONS, Dimension("market", "Market", "serving {}", Market, ProviderMarket))
+    filter_class, index = provider_filter(dimensions), ProviderIndex(dimensions)
+    index.build(current_version())
+    market = Market.objects.filter(provider_links__isnull=False).first()
+
+    def shown():
+        filterset = filter_class({"market": [market.slug]}, Provider.objects.all())
+        assert filterset.is_valid(), filterset.errors
+        matching = filterset.matching(index)
+        facets = filterset.index_facets(index, index.providers, QueryDict())
+        counts = {v.value: v.count for f in facets if f.name == "market" for v in f.values}
+        expected = set(Provider.objects.filter(market_links__market=market).values_list("pk"))
+        assert {(pk,) for pk in filterset.qs.values_list("pk", flat=True)} == expected
+        assert {(pk,) for pk in matching} == expected
+        assert counts[market.slug] == len(expected)
+        return len(expected), dict(index.choices("market"))[market.slug]
+
+    count, name = shown()
+    newcomer = Provider.objects.exclude(market_links__market=market).first()
+    save(
+        django_capture_on_commit_callbacks,
+        lambda: ProviderMarket.objects.bulk_create(
+            [ProviderMarket(provider=newcomer, market=market)]
+        ),
+    )
+    save(
+        django_capture_on_commit_callbacks,
+        lambda: Market.objects.filter(pk=market.pk).update(name="Renamed market"),
+    )
+    index.sync(current_version())
+    assert shown() == (count + 1, "Renamed market")

@@ -34,3 +34,13 @@ def test_only_names_that_begin_with_the_groups_abbreviation_are_listed(client):
     html = page(client)
     assert "Named like its group" not in (client.get("/organisations/pseb/").content.decode())
     assert html.count('href="/providers/ibex/"') == 1
+
+
+def test_the_apps_above_add_what_they_hold_to_directory_pages(client):
+    """The organisation and market pages are the directory's; the sector adds an organisation's
+    incentives and figures, the background its statements about markets (directory/pages.py)."""
+    page = client.get("/organisations/pseb/").content.decode()
+    assert "Incentives it is responsible for" in page
+    assert 'href="/statistics/' in page
+    markets = client.get("/markets/").content.decode()
+    assert "Home and abroad: what the sources say" in markets
