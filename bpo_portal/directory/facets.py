@@ -12,13 +12,11 @@ list is sorted here, without sending the matching ids back to the database.
 Each facet is one `Dimension` in `DIMENSIONS`: the directory's filter (directory/filters.py),
 the index's build and re-read, and the journal tables the index follows all derive from it.
 
-Each worker process builds the index once (plain SELECTs over the provider and link
-tables), then keeps it in step with the database through the change journal (core/journal.py),
-which names every provider written, however it was written (a link to a service line or a city
-is part of its provider). When a request sees a new data version, the index reads the journal
-entries it has not seen and reads those providers again; a change to the names or grouping of
-the values reloads the values, and a change to every row rebuilds everything. Readers never see
-the index behind the data version they read.
+Each worker builds the index once, then follows the change journal (core/journal.py), which
+names every provider written (a link is part of its provider): when a request sees a new data
+version, the providers named since are read again, a change to a facet's values reloads them,
+and a change to every row rebuilds everything. Readers never see the index behind the data
+version they read.
 """
 
 import heapq
@@ -183,23 +181,27 @@ class ProviderIndex:
             JournalEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
         )
         self.values, self.groups = load_values(self.dimensions)
-        # Plain cursors: no ORM work per row.
-        with connection.cursor() as cursor:
-            columns = [d.column for d in self.columns]
-            providers = _rows(
-                cursor, Provider, "id", "founded_year", *columns, order=("name", "id")
-            )
-            self._grow(max((row[0] for row in providers), default=0))
-            for place, row in enumerate(providers):
-                self.rank[row[0]] = place
-            links = [
-                _rows(cursor, d.link, d.provider_field().column, d.value_field().column)
-                for d in self.linked
-            ]
-            self._add(providers, links)
+        providers, links = self._read()
+        self._grow(max((row[0] for row in providers), default=0))
+        for place, row in enumerate(providers):
+            self.rank[row[0]] = place
+        self._add(providers, links)
         self._group()
         self.version = version
         self.synced = time.monotonic()
+
+    def _read(self, pks=None):
+        """The rows (id, founding year, column values…) of the providers `pks` (None: all, in
+        name order), and the (provider, value) rows of each linked dimension for them."""
+        columns = ["id", "founded_year", *(d.column for d in self.columns)]
+        order = ("name", "id") if pks is None else ()
+        with connection.cursor() as cursor:  # plain statements: no ORM work per row
+            providers = _rows(cursor, Provider, columns, pks, order)
+            links = [
+                _rows(cursor, d.link, [d.provider_field().column, d.value_field().column], pks)
+                for d in self.linked
+            ]
+        return providers, links
 
     def _add(self, providers, links):
         """Add the rows (id, founding year, column values…) of `providers` and, for each linked
@@ -263,16 +265,7 @@ class ProviderIndex:
         self.providers.difference_update(gone)
         self._grow(max(pks))
         self._place(pks)
-        columns = [d.column for d in self.columns]
-        self._add(
-            Provider.objects.filter(pk__in=pks).values_list("pk", "founded_year", *columns),
-            [
-                d.link.objects.filter(**{f"{d.provider_field().attname}__in": pks}).values_list(
-                    d.provider_field().attname, d.value_field().attname
-                )
-                for d in self.linked
-            ],
-        )
+        self._add(*self._read(pks))
 
     def _grow(self, largest_pk):
         """Room in the per-provider arrays for ids up to `largest_pk`."""
@@ -319,7 +312,7 @@ class ProviderIndex:
 
     def _load_ranks(self):
         with connection.cursor() as cursor:
-            for place, (pk,) in enumerate(_rows(cursor, Provider, "id", order=("name", "id"))):
+            for place, (pk,) in enumerate(_rows(cursor, Provider, ["id"], order=("name", "id"))):
                 self.rank[pk] = place
 
     # Asking
@@ -426,12 +419,16 @@ def _fill(bitmaps, pairs):
         bitmaps[value].update(ids)
 
 
-def _rows(cursor, model, *columns, order=()):
-    """Every row of `model`'s table, as tuples of `columns`."""
+def _rows(cursor, model, columns, among=None, order=()):
+    """The rows of `model`'s table as tuples of `columns`: every row, or those whose first
+    column is one of `among`."""
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    order_by = f" ORDER BY {', '.join(map(quote, order))}" if order else ""
-    cursor.execute(f"SELECT {', '.join(map(quote, columns))} FROM {table}{order_by}")
+    sql = f"SELECT {', '.join(map(quote, columns))} FROM {quote(model._meta.db_table)}"
+    if among is not None:
+        sql += f" WHERE {quote(columns[0])} IN ({', '.join(['%s'] * len(among))})"
+    if order:
+        sql += f" ORDER BY {', '.join(map(quote, order))}"
+    cursor.execute(sql, list(among or ()))
     return cursor.fetchall()
 
 

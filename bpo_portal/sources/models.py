@@ -235,8 +235,8 @@ class Cited(models.Model):
 
 
 # The attribute holding a fact's loaded citations as a plain list: prefetching into the
-# manager's cache instead builds a filtered queryset per fact (tens of microseconds each, the
-# largest cost of a page that shows many cited facts).
+# manager's cache instead builds a filtered queryset per fact (the largest cost of a page that
+# shows many cited facts).
 LOADED = "loaded_citations"
 
 
