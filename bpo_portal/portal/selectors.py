@@ -81,14 +81,6 @@ def public_changes(*, everything=False):
     return changes.filter(date__gt=Coalesce(Subquery(first_load), Value(EPOCH)))
 
 
-def change_in_words(change):
-    kind = kind_named(change.kind)
-    label = kind.label if kind else change.kind
-    if change.action == Change.Action.CHANGED and change.fields:
-        return f"{label.capitalize()} changed: {', '.join(f.replace('_', ' ') for f in change.fields)}."
-    return f"{label.capitalize()} {change.get_action_display().lower()}."
-
-
 def local_page(text):
     """A path of this site the reader came from, or "/" (never another site's address)."""
     text = text.replace("\x00", "").strip()[:400]
