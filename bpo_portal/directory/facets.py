@@ -121,7 +121,11 @@ def followed_models(dimensions):
 def check_dimensions(app_configs=None, **kwargs):
     """A facet's link kind must be part of the provider, or its changes reach no index."""
     return [
-        checks.Error(f"{d.link.__name__} links the '{d.name}' facet but is not part_of provider.")
+        checks.Error(
+            f"{d.link.__name__} links the '{d.name}' facet but is not part_of provider.",
+            hint="Declare part_of=('provider',) on its kind, or no change to it reaches the index.",
+            id="directory.E001",
+        )
         for d in DIMENSIONS
         if d.link and d.provider_field().name not in getattr(kind_for(d.link), "part_of", ())
     ]

@@ -1,14 +1,17 @@
 """The in-memory facet index agrees with the database, and follows every kind of change."""
 
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 from django.http import QueryDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bpo_portal.core import kinds
 from bpo_portal.core.caching import current_version
 from bpo_portal.core.models import JournalEntry
+from bpo_portal.directory import facets
 from bpo_portal.directory.facets import DIMENSIONS, Dimension, ProviderIndex, provider_index
 from bpo_portal.directory.filters import SORT_FIELDS, ProviderFilter, provider_filter
 from bpo_portal.directory.models import (
@@ -217,12 +220,15 @@ def test_sharing_lines_ranks_as_counting_would(offering, excluding, per_line, li
     assert index.sharing_lines(lines, excluding, per_line, limit) == expected
 
 
+MARKETS = Dimension("market", "Market", "serving {}", Market, ProviderMarket)
+
+
 def test_a_facet_declared_as_one_entry_is_filtered_counted_and_kept_fresh(
     django_capture_on_commit_callbacks,
 ):
     """One more `Dimension` (markets served, over their existing link kind) and the directory's
     filter, the index's counts and its catching up with the journal all follow."""
-    dimensions = (*DIMENSIONS, Dimension("market", "Market", "serving {}", Market, ProviderMarket))
+    dimensions = (*DIMENSIONS, MARKETS)
     filter_class, index = provider_filter(dimensions), ProviderIndex(dimensions)
     index.build(current_version())
     market = Market.objects.filter(provider_links__isnull=False).first()
@@ -253,3 +259,11 @@ def test_a_facet_declared_as_one_entry_is_filtered_counted_and_kept_fresh(
     )
     index.sync(current_version())
     assert shown() == (count + 1, "Renamed market")
+
+
+def test_a_facet_over_a_link_not_part_of_the_provider_fails_the_checks(monkeypatch):
+    monkeypatch.setattr(facets, "DIMENSIONS", (*DIMENSIONS, MARKETS))
+    assert facets.check_dimensions() == []
+    declared = replace(kinds.kind_for(ProviderMarket), part_of=())
+    monkeypatch.setitem(kinds._REGISTRY, ProviderMarket, declared)
+    assert [error.id for error in facets.check_dimensions()] == ["directory.E001"]
