@@ -181,14 +181,44 @@ def typed(name, rng):
     return " ".join(words[:2]).upper() if len(words) > 1 else word.lower()
 
 
+# Questions and many-word queries as new readers type them, for every service line and city.
+QUESTIONS_OF_A_LINE = [
+    "who offers {line}?",
+    "which providers do {line}",
+    "{line} outsourcing pakistan",
+    "how many people work in {line}",
+]
+QUESTIONS_OF_A_LINE_AND_CITY = [
+    "who offers {line} in {city}?",
+    "{line} companies in {city}",
+    "{line} {city}",
+]
+
+
+def question_queries(values):
+    lines = [slug.replace("-", " ") for slug in values["lines"]]
+    cities = [slug.replace("-", " ") for slug in values["cities"]]
+    queries = {shape.format(line=line) for shape in QUESTIONS_OF_A_LINE for line in lines}
+    queries |= {
+        shape.format(line=line, city=city)
+        for shape in QUESTIONS_OF_A_LINE_AND_CITY
+        for line in lines
+        for city in cities
+    }
+    return sorted(queries)
+
+
 def search_words(values):
-    """Distinct queries a reader might type, from the names in the database."""
+    """Distinct queries a reader might type: the names in the database as typed, and for a
+    third of them, questions and many-word queries (question_queries)."""
     rng = random.Random(COLD_SEED)
     queries = set()
     for _ in range(20):
         for name in values["names"]:
             queries.add(typed(name, rng).strip())
-    return sorted(q for q in queries if len(q) >= 2)
+    names = sorted(q for q in queries if len(q) >= 2)
+    questions = question_queries(values)
+    return sorted({*rng.sample(names, min(len(names), 2 * len(questions))), *questions})
 
 
 def suggestion_prefixes(values):
@@ -207,7 +237,8 @@ COLD_MIXES = {
         datasette_path=datasette_directory_path,
     ),
     "search": ColdMix(
-        label="Site search, names as readers type them (typos, prefixes, spellings)",
+        label="Site search, names as readers type them (typos, prefixes, spellings), "
+        "a third questions and many-word queries",
         url_pattern="/search/?q=W",
         combinations=search_words,
         path=lambda query, values: "/search/?" + urllib.parse.urlencode({"q": query}),

@@ -8,8 +8,9 @@ keep a vocabulary (`SearchTerm`, with pg_trgm on PostgreSQL) for the corrections
 Saves and deletes keep the index in step; bulk writers call `bulk_index()` (or insert the
 documents themselves and call `index_written()`).
 
-Understanding. Every query word becomes a group of alternatives, and a document must match one
-alternative of every group: the word itself; its British or American spelling (centre/center,
+Understanding. Question and filler words (STOPWORDS and the curators' StopWord rows) are left
+out. Every other query word becomes a group of alternatives, a group matched when a document
+holds one of them: the word itself; its British or American spelling (centre/center,
 -ise/-ize, -isation/-ization, programme/program, …) and its singular or plural, where the index
 has them; the curators' synonyms and abbreviations, both ways (KPO and knowledge process
 outsourcing); compounds written together or apart (helpdesk / help desk); for a word the index
@@ -17,8 +18,11 @@ does not know, the words one typo away (two from 9 letters), Meilisearch's rule,
 letters; and for the last word, what it may be the start of. Short words such as "AI" or "IT"
 match whole words only. Everything is folded to lower case without accents.
 
-Ranking, per kind: exact name, then name prefix, then other names, then other fields, then
-matches only through a typo; the database's relevance within each.
+Ranking, per kind: records holding every group that any document holds first (a group no
+document holds is left out), then by the weight of the groups they hold (the rarer a word, the
+more it weighs; GENERIC words little), then exact name, name prefix, other names, other
+fields, matches only through a typo; the database's relevance within each. Providers, which
+run to hundreds of thousands, are read apart (see `_candidates`).
 """
 
 import bisect
@@ -552,16 +556,16 @@ class Plan:
         rare = [n for n in live if self.held[n] <= max(COMMON_SHARE * self.most, FEW)]
         return rare or [min(live, key=lambda n: self.held[n])]
 
-    def fts5(self, only=None):
-        """Every live group (AND), or any of the groups numbered `only` (OR)."""
+    def fts5(self, only=None, every=False):
+        """Every live group (AND), or any of the groups numbered `only` (OR; AND if `every`)."""
         if only is None:
             return " AND ".join(_fts5_group(self.groups[n]) for n in self.live)
-        return " OR ".join(_fts5_group(self.groups[n]) for n in only)
+        return (" AND " if every else " OR ").join(_fts5_group(self.groups[n]) for n in only)
 
-    def tsquery(self, only=None):
+    def tsquery(self, only=None, every=False):
         if only is None:
             return " & ".join(_tsquery_group(self.groups[n]) for n in self.live)
-        return " | ".join(_tsquery_group(self.groups[n]) for n in only)
+        return (" & " if every else " | ").join(_tsquery_group(self.groups[n]) for n in only)
 
     def matched_in(self, tokens):
         """The numbers of the live groups a text's Tokens (or list of words) hold."""
@@ -590,6 +594,12 @@ class Plan:
     @property
     def matched_words(self):
         return [w for i, typed in enumerate(self.typed) if i not in self.unmatched for w in typed]
+
+    @property
+    def unheld(self):
+        """The words typed, question words aside, that no result is shown for."""
+        unmatched = {w for i in self.unmatched for w in self.typed[i]}
+        return [w for w in self.all_typed if w in unmatched and w not in self.stopped]
 
     @property
     def left_out(self):
@@ -865,8 +875,10 @@ class _FTS5:
     kinds other than the numerous one again in another, so that their matches are found
     without walking the numerous kind's (a common word's list runs to every provider)."""
 
-    def __init__(self, plan, only=None):
-        expression = plan.fts5(only)
+    def __init__(self, plan, only=None, every=False):
+        expression = plan.fts5(only, every)
+        self.expression = expression
+        self.cheap = all(plan.held[n] <= FEW for n in (plan.live if only is None else only))
         self.plan = plan
         self.text = f"{{title names body}} : ({expression})"
         self.names = f"{{title names}} : ({expression})"
@@ -898,12 +910,28 @@ class _FTS5:
     def numerous_matches(self):
         return self.match("1", f'{self.text} AND kind : "{NUMEROUS}"', " LIMIT %s")
 
-    def numerous_by_name(self):
-        return self.match(
-            "rowid",
-            f'{self.names} AND kind : "{NUMEROUS}"',
-            f" ORDER BY {self.rank()}, rowid LIMIT %s",
+    def numerous_by_name(self, limit):
+        """Words few documents hold: the best names by relevance (the exact name first). Others:
+        those whose title holds the words, then those whose other names do, in the index's
+        order, read as they are found, up to `limit` of each: relevance (bm25) would first count
+        the documents holding each word and phrase, every one of them; the ranking of the
+        results puts the exact name first among these."""
+        if self.cheap:
+            return (
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                f"AND kind = '{NUMEROUS}' ORDER BY {self.rank()}, rowid LIMIT %s",
+                [self.names],
+            )
+        limit = int(limit)
+        title = f'title : ({self.expression}) AND kind : "{NUMEROUS}"'
+        names = f'{self.names} AND kind : "{NUMEROUS}"'
+        sql = (
+            f"SELECT rowid FROM (SELECT rowid, 0 AS o FROM (SELECT rowid FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s LIMIT {limit}) UNION ALL SELECT rowid, 1 FROM "
+            f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT {limit})) "
+            "ORDER BY o, rowid LIMIT %s"
         )
+        return sql, [title, names]
 
     def numerous_in_order(self):
         return self.match("rowid", f'{self.text} AND kind : "{NUMEROUS}"', " LIMIT %s")
@@ -912,9 +940,9 @@ class _FTS5:
 class _TSVector:
     """The queries on PostgreSQL's generated tsvector columns of core_searchdocument."""
 
-    def __init__(self, plan, only=None):
+    def __init__(self, plan, only=None, every=False):
         self.plan = plan
-        self.query = plan.tsquery(only)
+        self.query = plan.tsquery(only, every)
         self.tsquery = f"to_tsquery('{PG_CONFIG}', %s)"
 
     def match(self, select, column, condition, rest=""):
@@ -938,7 +966,7 @@ class _TSVector:
     def numerous_matches(self):
         return self.match("1", "vector", f"kind = '{NUMEROUS}'", " LIMIT %s")
 
-    def numerous_by_name(self):
+    def numerous_by_name(self, limit):
         # ts_rank (weight and frequency) divided by the name's length (normalization 2), so that
         # of thousands of names holding the words the shortest, the exact name, comes first; not
         # ts_rank_cd: cover density adds little on names a few words long, and costs several
@@ -961,8 +989,9 @@ def _candidates(plan, kinds_wanted, per_kind, counted=True, few_per_kind=None):
 
     The kinds but the numerous one: every record matching any of the words, those matching
     every word first, then by how much the words they match weigh, then by relevance; counted
-    in full. The numerous kind: those matching every word; only if none does, those matching
-    any of the rarer words (a fallback that reads no common word's list). Its count stops at
+    in full. The numerous kind: those matching every word; if fewer than a page (`few_per_kind`
+    less the SPARE) do, after them those matching any of the rarer words, or if none of those,
+    of the others (`_some_words`), and the count is of these. Its count stops at
     COUNTED_UP_TO + 1; without `counted`, its matches are not counted (its count is then
     missing)."""
     if not plan.live:
@@ -997,26 +1026,36 @@ def _candidates(plan, kinds_wanted, per_kind, counted=True, few_per_kind=None):
             ids = _numerous(cursor, engine(plan), per_kind, counted, counts)
             if ids:
                 found.update(plan.live)
-            if len(ids) < (few_per_kind or per_kind) and len(plan.live) > 1:
-                ids = _some_words(cursor, engine, plan, ids, per_kind, counted, counts)
+            page = few_per_kind - SPARE if few_per_kind else per_kind
+            if len(ids) < page and len(plan.live) > 1:
+                ids = _some_words(cursor, engine, plan, ids, page, per_kind, counted, counts)
             ranked += [(NUMEROUS, pk) for pk in ids]
     return counts, ranked, found
 
 
-def _some_words(cursor, engine, plan, ids, per_kind, counted, counts):
+def _some_words(cursor, engine, plan, ids, page, per_kind, counted, counts):
     """`ids` (those matching every word) followed by the numerous kind's records matching some
-    of the words: any of the rarer ones, or if none of those, any of the others. The ranking
-    puts those holding more of the words, and words that weigh more, first; the count is of
-    them all."""
-    rare = plan.rare()
-    others = [n for n in plan.live if n not in rare]
-    for only in (rare, others):
-        if not only:
+    of the words, from these in turn until a page is filled: every word but the GENERIC ones;
+    any of the rarer words (GENERIC ones last); any of the others. The ranking puts those
+    holding more of the words, and words that weigh more, first; the count is exact when every
+    match was read, else the largest of these counts."""
+    live = plan.live
+    specific = [n for n in live if not GENERIC.issuperset(plan.typed[n])]
+    rare = [n for n in plan.rare() if n in specific] or plan.rare()
+    steps = [(specific, True)] if 0 < len(specific) < len(live) else []
+    steps += [(rare, False), ([n for n in live if n not in rare], False)]
+    found, every_one_read = list(ids), True
+    for only, every in steps:
+        if not only or len(found) >= page:
             continue
-        more = _numerous(cursor, engine(plan, only), per_kind, counted, counts)
-        if more:
-            return list(dict.fromkeys([*ids, *more]))[:per_kind]
-    return ids
+        before = counts.get(NUMEROUS, 0)
+        more = _numerous(cursor, engine(plan, only, every), per_kind, counted, counts)
+        every_one_read &= counts.get(NUMEROUS, 0) <= per_kind
+        counts[NUMEROUS] = max(before, counts.get(NUMEROUS, 0))
+        found = list(dict.fromkeys([*found, *more]))
+    if counted and found and every_one_read and len(found) <= per_kind:
+        counts[NUMEROUS] = len(found)  # all of them read: counted exactly
+    return found[:per_kind]
 
 
 def _numerous(cursor, queries, per_kind, counted, counts):
@@ -1028,7 +1067,9 @@ def _numerous(cursor, queries, per_kind, counted, counts):
         if not (count := cursor.fetchone()[0]):
             return []
         counts[NUMEROUS] = count
-    ids = _fetch_ids(cursor, queries.numerous_by_name(), per_kind)
+        if count <= per_kind:  # every match is read: the ranking orders them by name
+            return _fetch_ids(cursor, queries.numerous_in_order(), per_kind)
+    ids = _fetch_ids(cursor, queries.numerous_by_name(per_kind), per_kind)
     if len(ids) < per_kind:
         ids += _fetch_ids(cursor, queries.numerous_in_order(), 2 * per_kind)
     return list(dict.fromkeys(ids))[:per_kind]
@@ -1069,6 +1110,11 @@ class Group:
     count: int
     results: list
     more: bool = False  # more matches than `count` (COUNTED_UP_TO): they were not all counted
+
+    @property
+    def partial(self):
+        """Some of its results hold only some of the words."""
+        return not all(result.complete for result in self.results)
 
     @property
     def label(self):

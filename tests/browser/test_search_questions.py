@@ -46,3 +46,29 @@ def test_a_question_gets_a_cited_answer(browser, site, screen):
         assert width <= VIEWPORTS[screen]["width"]
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("screen", VIEWPORTS)
+def test_a_many_word_query_lists_providers_holding_some_of_its_words(browser, site, screen):
+    context = browser.new_context(viewport=VIEWPORTS[screen])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(site + "/")
+        box = page.locator("#site-search-q")
+        box.click()
+        box.press_sequentially("call center companies in kar")
+        options = page.get_by_role("option")
+        expect(options.filter(has_text="PTCL")).to_have_count(1)  # as the results below
+        box.press_sequentially("achi")
+        box.press("Enter")
+        expect(page).to_have_url(re.compile(r"/search/\?q=call\+center\+companies"))
+        expect(page.locator(".matched-words")).to_contain_text("in was left out")
+        page.locator("nav.jump-links a[href='#group-provider']").click()
+        expect(page).to_have_url(re.compile(r"#group-provider$"))
+        providers = page.locator("section.search-group:has(#group-provider) ul.results a")
+        for name in ("PTCL", "Systems Limited", "Telenor", "Ufone"):
+            expect(providers.filter(has_text=name)).to_have_count(1)
+        assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[screen]["width"]
+    finally:
+        context.close()

@@ -531,6 +531,21 @@ def test_providers_holding_more_of_the_words_come_first(django_capture_on_commit
     assert providers_of(run("call centres karachi")) == providers_of(run("call center karachi"))
 
 
+def test_a_long_list_of_providers_holding_some_of_the_words_links_to_the_directory(
+    client, django_capture_on_commit_callbacks
+):
+    """The directory's filter wants every word: a list that holds only some does not link to
+    it as if it had them all."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(12):
+            ProviderFactory(description="Runs call centres.")
+    html = client.get(reverse("search"), {"q": "call centres karachi"}).content.decode()
+    assert f'<a href="{reverse("directory:provider_list")}">The provider directory' in html
+    assert "in the directory, with filters" not in html
+    html = client.get(reverse("search"), {"q": "call centres"}).content.decode()
+    assert "All 16 providers in the directory, with filters" in html
+
+
 @pytest.mark.parametrize(
     "one, other", [("centre", "centres"), ("provider", "providers"), ("incentive", "incentives")]
 )
@@ -601,6 +616,11 @@ def test_an_empty_page_offers_ways_on(client):
     assert "<strong>zyxxvq qwxzzy</strong> was left out: nothing holds it." in html
     assert f'href="{reverse("directory:service_list")}"' in html
     assert f'href="{reverse("directory:provider_list")}"' in html
+    response = client.get(reverse("search"), {"q": "who offers zyxxvq"})
+    assert (
+        "<strong>zyxxvq</strong> was left out: nothing holds it. <strong>who offers</strong>: "
+        "question and filler words, not looked for."
+    ) in response.content.decode()
     response = client.get(reverse("search"), {"q": "who offers accnting"})
     assert response.context["outcome"].suggestion == "offers accounting" or (
         "Did you mean" in response.content.decode()
@@ -611,7 +631,10 @@ def test_a_result_page_people_can_use(client):
     html = client.get(reverse("search"), {"q": "call centre employment"}).content.decode()
     assert '<nav class="jump-links" aria-label="Results by kind">' in html
     assert 'href="#group-statistic"' in html and 'id="group-statistic"' in html
-    assert '<p class="result-figure"><strong>over 100,000 people</strong>' in html
+    assert (
+        '<p class="result-figure"><strong>over 100,000 people</strong>, '
+        "period not stated in the sources; covers People working in call centres</p>"
+    ) in html
     response = client.get(reverse("search"), {"q": "contact centre"})
     statements = next(g for g in response.context["outcome"].groups if g.kind.prefix == "statement")
     assert statements.count > 10 and len(statements.results) == 10

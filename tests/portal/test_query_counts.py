@@ -26,6 +26,8 @@ PAGES = [
     "/sources/",
     "/sources/bpo-overview/",
     "/search/?q=support",
+    "/search/?q=call+center+companies+in+karachi",
+    "/search/?q=who+offers+call+centre+services%3F",
     "/markets/",
     "/industries/",
     "/industries/healthcare/",
