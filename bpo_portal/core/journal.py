@@ -150,6 +150,9 @@ class JournalledQuerySet(models.QuerySet):
     """A queryset whose bulk writes are journalled like saves."""
 
     def update(self, **kwargs):
+        # `modified` tells the knowledge loader a row has changed since it was loaded.
+        if "modified" not in kwargs and any(f.name == "modified" for f in self.model._meta.fields):
+            kwargs["modified"] = timezone.now()
         if not journalled(self.model):
             return super().update(**kwargs)
         with transaction.atomic(using=self.db, savepoint=False):

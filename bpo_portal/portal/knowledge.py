@@ -2,9 +2,11 @@
 
 The file has one section per kind of knowledge (`Kind.section`), in the order the kinds are
 declared; a foreign key or many-to-many field names the related row by its slug. Rows are found
-by their kind's natural key. A row that exists is left exactly as it is, so a curator's edit
-always wins; a row that is missing is created, unless the ledger shows it was loaded before,
-which means a curator deleted it on purpose. A row whose parent is gone is skipped with it.
+by their kind's natural key. A row loaded before that no one has changed since is brought up to
+date with the file; a row a curator changed is left exactly as it is, so a curator's edit
+always wins. A row that is missing is created, unless the ledger shows it was loaded before,
+which means a curator deleted it on purpose. A row whose parent is gone is skipped with it, and
+so is a row the database's own edits no longer let through validation (it is reported).
 Many-to-many links are set when a row is first loaded, never afterwards.
 """
 
@@ -12,7 +14,9 @@ from collections import Counter
 
 import yaml
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from bpo_portal.core.kinds import kinds
 from bpo_portal.core.models import LoadedRecord
@@ -31,25 +35,54 @@ class Missing(Exception):
 class KnowledgeLoader:
     def __init__(self, data):
         self.data = data
-        self.ledger = set(LoadedRecord.objects.values_list("key", flat=True))
+        self.ledger = dict(LoadedRecord.objects.values_list("key", "loaded"))
         self.new_keys = set()
+        self.updated_keys = set()
         self.created = Counter()
+        self.updated = Counter()
+        self.skipped = []  # (key, reason) of rows the database's own edits refuse
         self.related = {}
 
     def ensure(self, model, key, lookup, defaults):
-        """Return the row for `lookup`, creating it unless a curator deleted it."""
+        """Return the row for `lookup`: created unless a curator deleted it, or brought up to
+        date unless a curator changed it."""
         obj = model.objects.filter(**lookup).first()
         if obj is None:
             if key in self.ledger:
                 return None
             obj = model(**lookup, **defaults)
-            obj.full_clean()
-            obj.save()
+            if not self.save(obj, key):
+                return None
             self.created[model._meta.verbose_name_plural] += 1
+        elif self.ledger.get(key) and obj.modified <= self.ledger[key]:
+            changed = [name for name, value in defaults.items() if self.differs(obj, name, value)]
+            if changed:
+                for name in changed:
+                    setattr(obj, name, defaults[name])
+                if self.save(obj, key):
+                    self.updated[model._meta.verbose_name_plural] += 1
+                    self.updated_keys.add(key)
         if key not in self.ledger:
-            self.ledger.add(key)
+            self.ledger[key] = None
             self.new_keys.add(key)
         return obj
+
+    @staticmethod
+    def differs(obj, name, value):
+        field = obj._meta.get_field(name)
+        if field.many_to_one:
+            return getattr(obj, field.attname) != (value.pk if value else None)
+        return getattr(obj, name) != value
+
+    def save(self, obj, key):
+        try:
+            with transaction.atomic():
+                obj.full_clean()
+                obj.save()
+        except ValidationError as error:
+            self.skipped.append((key, "; ".join(error.messages)))
+            return False
+        return True
 
     def find(self, model, slug):
         """The related row with this slug, looked up once per load."""
@@ -129,4 +162,5 @@ class KnowledgeLoader:
         LoadedRecord.objects.bulk_create(
             [LoadedRecord(key=key) for key in sorted(self.new_keys)], ignore_conflicts=True
         )
+        LoadedRecord.objects.filter(key__in=self.updated_keys).update(loaded=timezone.now())
         return self.created

@@ -60,3 +60,78 @@ def test_citations_are_only_added_never_duplicated():
     call_command("load_knowledge")
     call_command("load_knowledge")
     assert Citation.objects.count() == count
+
+
+def load(data, capsys=None):
+    from bpo_portal.portal.knowledge import KnowledgeLoader
+
+    loader = KnowledgeLoader(data)
+    loader.load()
+    return loader
+
+
+@pytest.fixture
+def knowledge():
+    from django.conf import settings
+
+    from bpo_portal.portal.knowledge import read_knowledge
+
+    return read_knowledge(settings.KNOWLEDGE_FILE)
+
+
+def item(data, section, slug):
+    return next(row for row in data[section] if row.get("slug") == slug)
+
+
+def test_an_edited_file_brings_up_to_date_what_no_curator_changed(knowledge):
+    item(knowledge, "providers", "ibex")["description"] = "A newer description in the file."
+    loader = load(knowledge)
+    assert Provider.objects.get(slug="ibex").description == "A newer description in the file."
+    assert loader.updated == {"providers": 1}
+    assert load(knowledge).updated == {}  # and once is enough
+
+
+def test_an_edited_file_never_undoes_a_curators_save(knowledge):
+    ibex = Provider.objects.get(slug="ibex")
+    ibex.description = "Saved by a curator."
+    ibex.save()
+    item(knowledge, "providers", "ibex")["description"] = "A newer description in the file."
+    load(knowledge)
+    assert Provider.objects.get(slug="ibex").description == "Saved by a curator."
+
+
+def test_a_heading_added_to_the_file_lets_its_new_citation_in(knowledge):
+    """A database loaded from an older file: the file's new heading reaches the source before
+    the new citation that cites it is checked against the source's headings."""
+    from bpo_portal.sources.models import Source
+
+    source = item(knowledge, "sources", "bpo-overview")
+    source["headings"] = [*source["headings"], "A heading the file gained"]
+    item(knowledge, "providers", "ibex")["cite"].append(
+        ["bpo-overview", "A heading the file gained", "Named there too."]
+    )
+    loader = load(knowledge)
+    assert "A heading the file gained" in Source.objects.get(slug="bpo-overview").headings
+    ibex = Provider.objects.get(slug="ibex")
+    assert ibex.citations.filter(section="A heading the file gained").exists()
+    assert loader.skipped == []
+
+
+def test_a_row_a_curators_edit_refuses_is_left_out_and_said(knowledge, capsys):
+    """The curator's headings win, so the file's new citation of a heading they removed cannot
+    be loaded: it is reported, and everything else still loads."""
+    from bpo_portal.sources.models import Source
+
+    source = Source.objects.get(slug="bpo-overview")
+    source.headings = [
+        h for h in source.headings if h != "Key Players in the Pakistani BPO Industry"
+    ]
+    Citation.objects.filter(
+        source=source, section="Key Players in the Pakistani BPO Industry"
+    ).delete()
+    source.save()
+    LoadedRecord.objects.filter(key__startswith="citation:").delete()
+    call_command("load_knowledge")
+    error = capsys.readouterr().err
+    assert "Left out citation:" in error and "is not a section heading" in error
+    assert Citation.objects.filter(section="Skilled Workforce").exists()
