@@ -1036,7 +1036,8 @@ def _candidates(plan, kinds_wanted, per_kind, counted=True, few_per_kind=None):
 def _some_words(cursor, engine, plan, ids, page, per_kind, counted, counts):
     """`ids` (those matching every word) followed by the numerous kind's records matching some
     of the words, from these in turn until a page is filled: every word but the GENERIC ones;
-    any of the rarer words (GENERIC ones last); any of the others. The ranking puts those
+    any of the rarer words (GENERIC ones last); any of the others; each in the index's order
+    (no name holds words that no record holds all of). The ranking puts those
     holding more of the words, and words that weigh more, first; the count is exact when every
     match was read, else the largest of these counts."""
     live = plan.live
@@ -1049,7 +1050,8 @@ def _some_words(cursor, engine, plan, ids, page, per_kind, counted, counts):
         if not only or len(found) >= page:
             continue
         before = counts.get(NUMEROUS, 0)
-        more = _numerous(cursor, engine(plan, only, every), per_kind, counted, counts)
+        queries = engine(plan, only, every)
+        more = _numerous(cursor, queries, per_kind, counted, counts, by_name=False)
         every_one_read &= counts.get(NUMEROUS, 0) <= per_kind
         counts[NUMEROUS] = max(before, counts.get(NUMEROUS, 0))
         found = list(dict.fromkeys([*found, *more]))
@@ -1058,9 +1060,9 @@ def _some_words(cursor, engine, plan, ids, page, per_kind, counted, counts):
     return found[:per_kind]
 
 
-def _numerous(cursor, queries, per_kind, counted, counts):
-    """The best ids of the numerous kind for one query, best by name first, counting its
-    matches into `counts` if `counted`."""
+def _numerous(cursor, queries, per_kind, counted, counts, by_name=True):
+    """The best ids of the numerous kind for one query, best by name first (unless not
+    `by_name`: in the index's order), counting its matches into `counts` if `counted`."""
     if counted:
         sql, params = queries.numerous_matches()
         cursor.execute(f"SELECT count(*) FROM ({sql}) AS matches", [*params, COUNTED_UP_TO + 1])
@@ -1069,6 +1071,8 @@ def _numerous(cursor, queries, per_kind, counted, counts):
         counts[NUMEROUS] = count
         if count <= per_kind:  # every match is read: the ranking orders them by name
             return _fetch_ids(cursor, queries.numerous_in_order(), per_kind)
+    if not by_name:
+        return _fetch_ids(cursor, queries.numerous_in_order(), per_kind)
     ids = _fetch_ids(cursor, queries.numerous_by_name(per_kind), per_kind)
     if len(ids) < per_kind:
         ids += _fetch_ids(cursor, queries.numerous_in_order(), 2 * per_kind)
