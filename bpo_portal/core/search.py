@@ -1308,15 +1308,15 @@ def _ranked(plan, candidates):
 
 
 def did_you_mean(plan, vocab):
-    """The query with each unknown word replaced by the nearest known one, if that finds
-    anything."""
+    """The query with each unknown word replaced by the nearest known one, its question words
+    kept (so that the question is answered), if that finds anything."""
     unknown = [w for w in plan.words if w.isalpha() and not vocab.knows(w)]
     if any(len(w) < 3 for w in unknown):
         return ""
     near = vocab.near({w: 2 if len(w) >= 5 else 1 for w in unknown})
     replaced = []
     changed = False
-    for word in plan.words:
+    for word in plan.all_typed:
         if word not in near:
             replaced.append(word)
             continue
