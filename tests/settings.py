@@ -17,3 +17,7 @@ DOWNLOADS_DIR = tempfile.mkdtemp(prefix="bpo-downloads-")
 # Built in the request, inside the test's transaction (the builder thread is tested on its own).
 DATA_PACKAGE_IN_BACKGROUND = False
 atexit.register(shutil.rmtree, DOWNLOADS_DIR, ignore_errors=True)
+
+# Test accounts' passwords are throwaway: a fast hasher keeps each account and sign-in from
+# costing a deliberate slow hash (the site itself keeps Django's default, PBKDF2).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
