@@ -60,12 +60,14 @@ lint: $(DEV_STAMP) $(KEY_FILE)
 	$(DEV_ENV) $(PY) manage.py check
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
-# Each leg lists its ten slowest tests.
+# Each leg lists its ten slowest tests. The browser tests (markup, accessibility and journeys
+# in Chromium, whose engine-specific paths the other tests cover on both databases) run once,
+# on the SQLite leg that `make run` serves; every other test runs on both databases.
 test-sqlite: $(DEV_STAMP) $(KEY_FILE)
 	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(VENV)/bin/pytest --durations=10
 
 test-postgres: $(DEV_STAMP) $(KEY_FILE)
-	.ci/with-postgres $(VENV)/bin/pytest --durations=10
+	.ci/with-postgres $(VENV)/bin/pytest --durations=10 -m "not browser"
 
 # The cache tests once more, against a real Redis server (as several app servers would share).
 test-redis: $(DEV_STAMP) $(KEY_FILE)
