@@ -69,6 +69,7 @@ MARK_TEXT = {
     "current": "current",
     "superseded": "superseded",
     "disputed": "⚠\u00a0disputed",
+    "does-not-follow": "⚠\u00a0does not follow",
 }
 
 LEGEND = {
@@ -123,7 +124,7 @@ class Figure:
     @property
     def classes(self):
         """CSS classes for the figure's bar."""
-        names = [m for m in self.marks if m != "disputed"]
+        names = [m for m in self.marks if m not in ("disputed", "does-not-follow")]
         if self.partial:
             names.append("partial")
         return " ".join(names)
@@ -151,10 +152,24 @@ def figure(statistic):
         marks.append("superseded")
     elif statistic.supersedes_id is not None:
         marks.append("current")
-    # A disagreement that says the figures do not contradict each other disputes nothing.
-    if any(d.kind != Disagreement.Kind.NOT_CONTRADICTION for d in statistic.disputes):
+    questioned = [d.kind for d in statistic.disputes if puts_in_question(d, statistic)]
+    if any(k != Disagreement.Kind.DERIVATION for k in questioned):
         marks.append("disputed")
+    elif questioned:
+        marks.append("does-not-follow")
     return Figure(statistic, marks)
+
+
+def puts_in_question(disagreement, statistic):
+    """Whether a disagreement puts a figure in question: not when it says the figures do not
+    contradict each other; for a stated figure that does not follow from its inputs, only the
+    stated figure (the one in the implied value's unit), not the inputs."""
+    kind = Disagreement.Kind
+    if disagreement.kind == kind.NOT_CONTRADICTION:
+        return False
+    if disagreement.kind == kind.DERIVATION and disagreement.implied_unit:
+        return statistic.unit == disagreement.implied_unit
+    return True
 
 
 @dataclass

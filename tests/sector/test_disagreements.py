@@ -24,12 +24,31 @@ def test_the_page_lists_every_disagreement_with_every_side(client):
 
 def test_kinds_are_grouped_and_look_alike_figures_are_said_not_to_contradict(client):
     page = client.get(reverse("sector:disagreement_list")).content.decode()
-    for label in (
-        "Sources contradict each other",
-        "Not a contradiction: different period or scope",
-    ):
-        assert label in page
+    assert "Sources contradict each other" in page
     assert "so both can be right" in page
+
+
+def test_a_non_contradiction_says_so_once_on_its_card(client):
+    page = client.get(reverse("sector:disagreement_list")).content.decode()
+    explained = Disagreement.objects.filter(kind=Disagreement.Kind.NOT_CONTRADICTION)
+    assert explained
+    for disagreement in explained:
+        card = page.split(f'id="{disagreement.slug}"')[1].split("</article>")[0]
+        assert card.lower().count("not a contradiction") == 1, disagreement.slug
+
+
+def test_only_the_figure_that_does_not_follow_is_flagged(client):
+    page = client.get("/statistics/", {"metric": "it-exports"}).content.decode()
+    row = {
+        slug: page.split(f'<tr id="{slug}">')[1].split("</tr>")[0]
+        for slug in ("it-exports-jul-mar-fy2021", "it-exports-jul-mar-fy2022")
+    }
+    for slug, html in row.items():
+        assert "flag" not in html and "disputed" not in html, slug
+    assert "⚠\xa0disputed" not in page and "⚠ disputed" not in page
+    growth = client.get("/statistics/").content.decode()
+    html = growth.split('<tr id="it-export-growth-jul-mar-fy2022">')[1].split("</tr>")[0]
+    assert 'class="flag dispute-mark" href="#it-export-growth-fy2022-does-not-follow"' in html
 
 
 def test_figures_show_the_implied_value_and_the_working(client):

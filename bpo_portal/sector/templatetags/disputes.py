@@ -3,11 +3,13 @@
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 
 from bpo_portal.core.caching import per_version, request_version
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.core.links import url_for
 from bpo_portal.sector.models import Disagreement, DisagreementSubject
+from bpo_portal.sector.selectors import puts_in_question
 
 register = template.Library()
 
@@ -56,16 +58,30 @@ def disputed(context, fact):
 
 @register.simple_tag
 def dispute_marks(statistic):
-    """A link to each disagreement about a figure (its `disputes`, as the statistics page reads
-    them), named by its title: a warning where the sources contradict each other, a plain mark
-    where the disagreement itself says they do not."""
+    """A link to each disagreement that puts a figure in question (its `disputes`, as the
+    statistics page reads them), named by its title: a warning where the sources contradict
+    each other or the figure does not follow from its inputs, a plain mark where the
+    disagreement itself says they do not contradict. The inputs of a figure that does not
+    follow are not marked."""
     marks = []
     for d in statistic.disputes:
         if d.kind == Disagreement.Kind.NOT_CONTRADICTION:
             label = (
-                d.title if "not a contradiction" in d.title else f"{d.title} (not a contradiction)"
+                d.title
+                if "not a contradiction" in d.title.lower()
+                else f"{d.title} (not a contradiction)"
             )
             marks.append(("badge dispute-mark explained", d.slug, label))
-        else:
+        elif puts_in_question(d, statistic):
             marks.append(("flag dispute-mark", d.slug, f"⚠ {d.title}"))
     return format_html_join("", '<a class="{}" href="#{}">{}</a>', marks)
+
+
+@register.filter
+def without_verdict(summary):
+    """A non-contradiction's summary without its opening 'Not a contradiction:', which the card
+    says once already."""
+    head = "not a contradiction:"
+    if summary[: len(head)].lower() != head:
+        return summary
+    return capfirst(summary[len(head) :].strip())
