@@ -102,15 +102,26 @@ def changes(request):
 
 
 class ChangesFeed(Feed):
-    """The newest changes to the knowledge base, as an Atom feed."""
+    """The newest changes to the knowledge base, as an Atom feed (RFC 4287): each entry with its
+    time updated and a URI for its id, the feed with an author."""
 
     feed_type = Atom1Feed
     title = "BPO Portal: recent changes"
     subtitle = "What curators have added, changed or removed in the knowledge base."
     link = "/changes/"
+    author_name = "BPO Portal"
 
-    def items(self):
-        return selectors.public_changes()[:CHANGES_PER_PAGE]
+    def get_object(self, request, *args, **kwargs):
+        return request
+
+    def items(self, request):
+        changes = list(selectors.public_changes()[:CHANGES_PER_PAGE])
+        for change in changes:
+            # Its place on /changes/, one per change: the record's own address can repeat.
+            change.feed_id = request.build_absolute_uri(
+                reverse("changes") + f"?all=1#change-{change.pk}"
+            )
+        return changes
 
     def item_title(self, change):
         return f"{change.get_action_display()}: {change.title}"
@@ -125,8 +136,11 @@ class ChangesFeed(Feed):
     def item_pubdate(self, change):
         return change.date
 
+    def item_updateddate(self, change):
+        return change.date
+
     def item_guid(self, change):
-        return f"bpo-portal-change-{change.pk}"
+        return change.feed_id
 
     item_guid_is_permalink = False
 
