@@ -35,6 +35,21 @@ class SuggestionForm(forms.ModelForm):
             "email": "Only if you would like a reply. It is never shown on the site.",
         }
 
+    def full_clean(self):
+        super().full_clean()
+        # A field with an error names it (beside its help text) for screen readers.
+        for name in self.errors:
+            if name in self.fields:
+                bound = self[name]
+                ids = [f"{bound.auto_id}_error"]
+                if bound.help_text:
+                    ids.insert(0, f"{bound.auto_id}_helptext")
+                self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
+        if "source_url" in self.errors:
+            # A URL field may not hold what is not a URL: the typed text stays, as text.
+            self.fields["source_url"].widget.input_type = "text"
+            self.fields["source_url"].widget.attrs["inputmode"] = "url"
+
     def clean_wrong(self):
         return plain_text(self.cleaned_data["wrong"])
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("changes/", views.changes, name="changes"),
     path("changes/feed/", views.ChangesFeed(), name="changes_feed"),
     path("suggest/", views.suggest_correction, name="suggest"),
+    path("suggest/thanks/", views.suggest_thanks, name="suggest_thanks"),
     path("data/", views.open_data, name="data"),
     path(
         "data/datapackage.json",

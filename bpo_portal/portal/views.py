@@ -6,7 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_http_methods, require_safe
@@ -21,6 +21,7 @@ from bpo_portal.portal import answers, navigation, selectors
 from bpo_portal.portal.api import endpoints as api_endpoints
 from bpo_portal.portal.downloads import file_response, latest_package, page_context
 from bpo_portal.portal.forms import SuggestionForm
+from bpo_portal.portal.models import Suggestion
 from bpo_portal.portal.outage import keeps_typed_text
 from bpo_portal.portal.quality import dashboard
 
@@ -185,7 +186,9 @@ def suggest_correction(request):
                 )
                 status = 503
             else:
-                return render(request, "portal/suggest_thanks.html", {"page": page})
+                # Redirected, so that reloading the thank-you page sends nothing again.
+                request.session[SENT_SUGGESTION] = suggestion.pk
+                return redirect("suggest_thanks")
         else:
             status = 400
     return render(
@@ -199,6 +202,22 @@ def suggest_correction(request):
             "title": page_title(request, page) if record is None else "",
         },
         status=status,
+    )
+
+
+SENT_SUGGESTION = "suggestion_sent"
+
+
+@require_safe
+def suggest_thanks(request):
+    """The thank-you page after a correction is sent, showing what was sent (the suggestion this
+    browser's session saved); with none, the form."""
+    pk = request.session.get(SENT_SUGGESTION)
+    suggestion = Suggestion.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    if suggestion is None:
+        return redirect("suggest")
+    return render(
+        request, "portal/suggest_thanks.html", {"suggestion": suggestion, "page": suggestion.page}
     )
 
 

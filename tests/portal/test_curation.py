@@ -83,7 +83,8 @@ class TestSuggestions:
         response = client.get(self.url, {"page": "/providers/ibex/"})
         assert 'href="/providers/ibex/">Ibex</a>' in response.content.decode()
         response = self.post(client, email="reader@example.org")
-        assert response.status_code == 200 and "Thank you" in response.content.decode()
+        assert response.status_code == 302 and response.url == reverse("suggest_thanks")
+        assert "Thank you" in client.get(response.url).content.decode()
         suggestion = Suggestion.objects.get()
         assert (suggestion.status, suggestion.record_kind, suggestion.record_title) == (
             "waiting",
@@ -113,11 +114,11 @@ class TestSuggestions:
 
     def test_a_flood_from_one_address_is_stopped(self, client):
         statuses = [self.post(client, wrong=f"Error {n}").status_code for n in range(50)]
-        assert statuses.count(200) == 5 and statuses[5:] == [429] * 45
+        assert statuses.count(302) == 5 and statuses[5:] == [429] * 45
         response = self.post(client, wrong="One more")
         assert "Please try again in 10 minutes" in response.content.decode()
         assert "One more" in response.content.decode()  # what the reader typed stays
-        assert self.post(client, wrong="From elsewhere", address="10.0.0.2").status_code == 200
+        assert self.post(client, wrong="From elsewhere", address="10.0.0.2").status_code == 302
 
     def test_behind_a_proxy_readers_are_counted_not_the_proxy(self, client, settings):
         settings.TRUSTED_PROXIES = 1
@@ -128,7 +129,7 @@ class TestSuggestions:
             return self.post(client, wrong=wrong, forwarded=f"203.0.113.9, {reader}")
 
         assert [post("198.51.100.1", f"Error {n}").status_code for n in range(6)][-1] == 429
-        assert post("198.51.100.2", "Another reader").status_code == 200
+        assert post("198.51.100.2", "Another reader").status_code == 302
 
     def test_a_database_error_keeps_what_the_reader_typed(self, client, monkeypatch):
         def fail(*args, **kwargs):
