@@ -70,17 +70,19 @@ def on_restore(sender, instance, raw, **kwargs):
         instance.skip_history_when_saving = True
 
 
+def field_label(model, name):
+    """A field's name as a reader reads it: its verbose name, else the name in words."""
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except (AttributeError, FieldDoesNotExist):
+        return name.removesuffix("_id").replace("_", " ")
+
+
 def field_labels(change):
     """The names of a change's fields as a reader reads them: each field's verbose name."""
     kind = kind_named(change.kind)
-    labels = []
-    for name in change.fields:
-        try:
-            label = str(kind.model._meta.get_field(name).verbose_name)
-        except (AttributeError, FieldDoesNotExist):
-            label = name.removesuffix("_id").replace("_", " ")
-        labels.append(label)
-    return labels
+    model = kind.model if kind else None
+    return [field_label(model, name) for name in change.fields]
 
 
 def in_words(change):

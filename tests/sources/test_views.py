@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from bpo_portal.core.kinds import kinds
+from bpo_portal.directory.models import Provider
 from bpo_portal.sources.models import Citation, Cited, Source
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,22 @@ def test_export(client):
         len(rows) == Source.objects.count()
         and sum(r["citations"] for r in rows) == Citation.objects.count()
     )
+
+
+def test_a_cited_field_is_named_in_words(client):
+    citation = Citation.objects.filter(field="founded_year").select_related("source").first()
+    html = client.get(reverse("sources:detail", args=[citation.source.slug])).content.decode()
+    assert "(founded year)" in html
+    assert "(foundedyear)" not in html and "(founded_year)" not in html
+
+
+def test_the_note_on_our_headings_shows_only_beside_one(client):
+    from tests.factories import CitationFactory, SourceFactory
+
+    plain = SourceFactory(headings=["Opening", "Findings"])
+    CitationFactory(source=plain, fact=Provider.objects.get(slug="ibex"))
+    ours = SourceFactory(headings=["[Opening, untitled]", "Findings"])
+    CitationFactory(source=ours, fact=Provider.objects.get(slug="ibex"))
+    note = "Headings in square brackets are ours"
+    assert note not in client.get(reverse("sources:detail", args=[plain.slug])).text
+    assert note in client.get(reverse("sources:detail", args=[ours.slug])).text

@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from bpo_portal.core.changes import field_label
 from bpo_portal.core.kinds import kind_for
 from bpo_portal.sources.citations import section_anchor
 
@@ -48,6 +49,18 @@ def suggest_link(context, fact, field, ref):
 @register.inclusion_tag("includes/footnotes.html", takes_context=True)
 def footnotes(context):
     return {"entries": context["footnotes"].listed()}
+
+
+@register.filter
+def cited_field(citation):
+    """The field a citation backs, by its verbose name ("founded year", not "founded_year")."""
+    return field_label(type(citation.fact), citation.field)
+
+
+@register.filter
+def any_ours(headings):
+    """Whether any heading is bracketed, that is, given by us to a part without one."""
+    return any(h.startswith("[") for h in headings or ())
 
 
 @register.filter
