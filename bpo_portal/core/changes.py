@@ -49,10 +49,14 @@ def on_history_record(sender, instance, history_instance, **kwargs):
     )
 
 
+CITED = "a source of "  # how a citation's record was once named; older rows still hold it
+
+
 def title(record):
     fact = getattr(record, "fact", None) if hasattr(type(record), "fact") else None
     if fact is not None:
-        return f"a source of {title(fact)}"
+        source = getattr(record, "source", None)
+        return f"{title(fact)} (source: {source.title})" if source else title(fact)
     describe = getattr(record, "describe", None)
     return describe() if describe else str(record)
 
@@ -83,6 +87,22 @@ def field_labels(change):
     kind = kind_named(change.kind)
     model = kind.model if kind else None
     return [field_label(model, name) for name in change.fields]
+
+
+CITATION_VERBS = {
+    Change.Action.ADDED: "added to",
+    Change.Action.CHANGED: "changed on",
+    Change.Action.REMOVED: "removed from",
+}
+
+
+def headline(change):
+    """What a change did, for its line on /changes/ and its feed entry: "Added: Ibex"; a
+    citation's, "A citation added to Ibex (source: …)"."""
+    if change.kind == "citation":
+        verb = CITATION_VERBS.get(change.action, "changed on")
+        return f"A citation {verb} {change.title.removeprefix(CITED)}"
+    return f"{change.get_action_display()}: {change.title}"
 
 
 def in_words(change):

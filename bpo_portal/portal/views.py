@@ -99,6 +99,8 @@ def changes(request):
     page.object_list = list(page.object_list)
     for change in page.object_list:
         change.field_labels = public_changes.field_labels(change)
+        change.is_citation = change.kind == "citation"
+        change.headline = public_changes.headline(change)
     return render(request, "portal/changes.html", {"page": page, "everything": everything})
 
 
@@ -125,7 +127,7 @@ class ChangesFeed(Feed):
         return changes
 
     def item_title(self, change):
-        return f"{change.get_action_display()}: {change.title}"
+        return public_changes.headline(change)
 
     def item_description(self, change):
         return public_changes.in_words(change)
