@@ -2,12 +2,18 @@
 an empty database and compared table by table."""
 
 import io
+import os
 import re
 import shlex
+import sqlite3
+import stat
+from pathlib import Path
 
 import pytest
+import yaml
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -27,10 +33,15 @@ restoring = pytest.mark.usefixtures("transactional_db")
 RESTORE_WRITES = {"core_dataversion", "core_journalentry"}
 
 
+def readme_paragraph():
+    """The README's Backups paragraph."""
+    text = (settings.BASE_DIR / "README.md").read_text()
+    return text.split("- **Backups**", 1)[1].split("\n- **", 1)[0].split("\n## ", 1)[0]
+
+
 def readme_commands():
     """The manage.py commands of the README's Backups paragraph."""
-    text = (settings.BASE_DIR / "README.md").read_text()
-    paragraph = text.split("- **Backups**", 1)[1].split("\n- **", 1)[0].split("\n## ", 1)[0]
+    paragraph = readme_paragraph()
     return [shlex.split(found) for found in re.findall(r"manage\.py\s+([^`]+)`", paragraph)]
 
 
@@ -179,3 +190,67 @@ def test_restore_without_a_terminal_says_how_and_restores_nothing(tmp_path, monk
         call_command("restore", str(backup), stderr=errors)
     assert "--noinput" in errors.getvalue()
     assert Provider.objects.filter(slug="ibex").exists()
+
+
+@pytest.fixture
+def umask_022():
+    """The usual umask, under which files are made readable by everyone unless told otherwise."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+@restoring  # SQLite's online backup waits for the test's transaction to end
+@pytest.mark.parametrize("options", [[], ["--yaml"]], ids=["native", "yaml"])
+def test_backups_and_their_new_folder_are_readable_by_their_owner_alone(
+    options, tmp_path, settings, umask_022
+):
+    settings.BASE_DIR = tmp_path
+    out = io.StringIO()
+    call_command("backup", *options, stdout=out)
+    path = Path(out.getvalue().strip())
+    assert path.parent == tmp_path / "var" / "backups"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert path.stat().st_size > 0
+
+
+@pytest.mark.django_db
+def test_a_backup_written_over_an_existing_file_is_readable_by_its_owner_alone(tmp_path, umask_022):
+    path = tmp_path / "backup.yaml"
+    path.write_text("older\n")
+    path.chmod(0o644)
+    call_command("backup", "--yaml", "--output", str(path), verbosity=0)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@restoring
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own backup file")
+def test_restoring_an_sqlite_backup_leaves_its_folder_as_it_was(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    path = folder / "bpo.sqlite3"
+    call_command("backup", "--output", str(path), verbosity=0)
+    # In WAL mode, as a backup of the site's database is (the test database is in memory).
+    copy = sqlite3.connect(path)
+    assert copy.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+    copy.close()
+    before = sorted(folder.iterdir())
+    call_command("restore", str(path), interactive=False, verbosity=0)
+    assert sorted(folder.iterdir()) == before == [path]
+    assert Provider.objects.filter(slug="ibex").exists()
+
+
+@pytest.mark.django_db
+def test_the_yaml_dump_holds_only_the_accounts_its_history_names(curated, curator, tmp_path):
+    """As the README says: no account that no history row or change log entry names."""
+    User.objects.create_user("never-edited", email="reader@example.com", is_staff=True)
+    path = tmp_path / "backup.yaml"
+    call_command("backup", "--yaml", "--output", str(path), verbosity=0)
+    text = path.read_text()
+    users = [
+        row["fields"]["username"] for row in yaml.safe_load(text) if row["model"] == "auth.user"
+    ]
+    assert users == [curator.username]
+    assert "reader@example.com" not in text
+    assert "and no other account" in " ".join(readme_paragraph().split())

@@ -17,7 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 # What the portable dump carries: the knowledge with its history, readers' suggestions, the
-# change log, and the accounts history rows name (by user name, so they load into any database).
+# change log, and the accounts history rows or the change log name (by user name, so they load
+# into any database); no other account, so the file holds no more personal data than it needs.
 DUMPED_APPS = ("sources", "directory", "sector", "background", "portal", "core")
 # Not data: the data version and the change journal (the caches' bookkeeping), and the search
 # index, written again as the rows load.
@@ -60,10 +61,24 @@ def dumped_models():
     return models
 
 
+def named_users(using):
+    """The ids of the accounts a history row or a change log entry names."""
+    named = set()
+    for model in dumped_models():
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is User:
+                rows = model._base_manager.using(using).exclude(**{field.attname: None})
+                named.update(rows.values_list(field.attname, flat=True).distinct())
+    return named
+
+
 def write_yaml(path, using):
+    named = named_users(using)
     with open(path, "w", encoding="utf-8") as stream:
         for model in dumped_models():
             rows = model._base_manager.using(using).order_by(model._meta.pk.name)
+            if model is User:
+                rows = rows.filter(pk__in=named)
             if not rows.exists():  # an empty list would end the YAML document's list
                 continue
             serializers.serialize(
@@ -122,11 +137,15 @@ class Command(BaseCommand):
             stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
             suffix = ".yaml" if yaml else native_suffix(connection)
             path = Path(settings.BASE_DIR) / "var" / "backups" / f"bpo-{stamp}{suffix}"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            path.parent.mkdir(parents=True)
+            path.parent.chmod(0o700)
         # Written beside the target and renamed, so a failed backup never leaves half a file
-        # under the final name.
+        # under the final name. The file holds password hashes and e-mail addresses: it is made
+        # readable by its owner alone before anything is written to it.
         partial = path.with_name(path.name + ".partial")
         partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         try:
             if yaml:
                 write_yaml(partial, database)

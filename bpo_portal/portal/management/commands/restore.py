@@ -43,8 +43,9 @@ def restore_native(path, connection):
             raise CommandError(f"pg_restore failed, nothing was changed: {done.stderr.strip()}")
     else:
         # SQLite's online backup API, from the file into this database: one step, under the
-        # database's write lock.
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # database's write lock. The file is opened as immutable, so that reading it leaves no
+        # -shm or -wal file beside it.
+        source = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
             connection.ensure_connection()
             source.backup(connection.connection)
