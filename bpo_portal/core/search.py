@@ -830,7 +830,11 @@ def alternatives(word, vocab, may_be_unfinished, plan, typos):
     if word in vocab.synonyms:
         found += same_meaning({word, *vocab.synonyms[word]}, vocab)
     if parts := vocab.split(word):  # a compound written together: helpdesk, help desks
-        found += [Alternative(v) for v in vocab.phrases(" ".join(parts))]
+        known, synonyms = vocab.synonyms_of(list(parts))
+        if known:  # and what it means written apart: callcenter as call center
+            found += same_meaning({known, *synonyms}, vocab)
+        else:
+            found += [Alternative(v) for v in vocab.phrases(" ".join(parts))]
     # The last word may be the start of others, unless it is a word of its own: "centre" is
     # finished (else it would find "centred" and "centres" would not).
     unfinished = may_be_unfinished and len(word) >= 3 and word.isalpha()

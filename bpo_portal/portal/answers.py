@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from bpo_portal.background.models import Term
 from bpo_portal.core.links import url_for
-from bpo_portal.core.search import STOPWORDS, words
+from bpo_portal.core.search import GENERIC, STOPWORDS, words
 from bpo_portal.directory.models import (
     City,
     Provider,
@@ -197,16 +197,24 @@ def describe_figures(outcome):
 
 
 def _named(outcome, kind, covered=0.5):
-    """The id of the result of `kind` whose name the query names best, or None: of those whose
+    """The id of the result of `kind` whose name the query names best, or None (see _ranked)."""
+    ranked = _ranked(outcome, kind, covered)
+    return ranked[0][0].object_id if ranked else None
+
+
+def _ranked(outcome, kind, covered=0.5):
+    """[(result, holds every word the query matched)] of `kind`, best first: of those whose
     name (title or other name) holds some of the query's words, and whose name's words the
-    query holds in more than the share `covered`, the one whose name holds the words that
-    weigh most, then the one whose name the query covers most, then the first."""
+    query holds in more than the share `covered`, those whose name holds the words that weigh
+    most, then the longest run of the query's words in the order typed, then the one whose name
+    the query covers most, then the first."""
     group = next((g for g in outcome.groups if g.kind.prefix == kind), None)
     if group is None:
-        return None
+        return []
     plan = outcome.plan
-    best, most = None, (0.0, 0.0)
-    for result in group.results:
+    typed = words(outcome.query)
+    found = []
+    for place, result in enumerate(group.results):
         name = [w for w in words(result.name) if w not in STOPWORDS]
         if not name:
             continue
@@ -214,21 +222,103 @@ def _named(outcome, kind, covered=0.5):
         asked = {w for n in held for a in plan.groups[n] for w in a.words}
         share = sum(w in asked for w in name) / len(name)
         weight = sum(plan.weights[n] for n in held)
-        if share > covered and (weight, share) > most:
-            best, most = result, (weight, share)
-    return best.object_id if best is not None else None
+        if share > covered and held:
+            rank = (-round(weight, 6), -_run(typed, words(result.name)), -share, place)
+            found.append((rank, result, set(held) >= set(plan.live) - set(plan.unmatched)))
+    found.sort(key=lambda item: item[0])
+    return [(result, every) for _, result, every in found]
+
+
+def _singular(word):
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _run(typed, name):
+    """How many of the words typed, in the order typed, the name holds together at most (a
+    plural as its singular)."""
+    typed, name = [_singular(w) for w in typed], [_singular(w) for w in name]
+    best = 0
+    for i in range(len(typed)):
+        for j in range(len(name)):
+            n = 0
+            while i + n < len(typed) and j + n < len(name) and typed[i + n] == name[j + n]:
+                n += 1
+            best = max(best, n)
+    return best
+
+
+MOST_PROVIDERS = 3  # providers a short name may stand for, each answered; more, none
+
+
+def _providers_named(outcome):
+    """The ids of the providers the query names: the one whose every name word it holds, else
+    those a short form typed stands for (the start of a name or former name, or its initials),
+    the best first."""
+    if (pk := _named(outcome, "provider", covered=0.99)) is not None:  # every word of its name
+        return [pk]
+    group = next((g for g in outcome.groups if g.kind.prefix == "provider"), None)
+    if group is None:
+        return []
+    typed = [w for w in words(outcome.query) if w not in STOPWORDS]
+    runs = {tuple(typed[i:j]) for i in range(len(typed)) for j in range(i + 1, len(typed) + 1)}
+    found = []
+    for result in group.results:
+        name = words(result.name)
+        if len(name) < 2:
+            continue
+        starts = any(
+            tuple(name[:n]) in runs and name[0] not in GENERIC for n in range(1, len(name))
+        )
+        initials = "".join(w[0] for w in name)
+        if starts or (len(initials) >= 3 and initials in typed):
+            found.append(result.object_id)
+    found = list(dict.fromkeys(found))
+    return found if len(found) <= MOST_PROVIDERS else []
 
 
 def _about_provider(typed, outcome):
-    pk = _named(outcome, "provider", covered=0.99)  # every word of its name
-    if pk is None:
-        return None
     attribute = next((name for name, asks in ATTRIBUTES if typed & asks), None)
     if attribute is None:
         return None
-    provider = Provider.objects.select_related("parent").filter(pk=pk).first()
-    if provider is None:
+    pks = _providers_named(outcome)
+    if not pks:
         return None
+    providers = Provider.objects.select_related("parent").in_bulk(pks)
+    found = [_about_one(providers[pk], attribute) for pk in pks if pk in providers]
+    if len(found) <= 1:
+        return found[0] if found else None
+    names = [providers[pk].name for pk in pks if pk in providers]
+    first = found[0]
+    lines = []
+    for one, name in zip(found, names, strict=True):
+        for line in one.lines:
+            if not line.text.startswith(name) and name not in line.text:
+                line.text = f"{name}: {line.text}"
+            lines.append(line)
+    merged = Answer(
+        attribute,
+        QUESTION_OF[attribute].format(" or ".join(names)),
+        lines,
+        first.link,
+        first.link_label,
+    )
+    merged.intro = (
+        f"The name typed is the start or the initials of the name or a former name of"
+        f" {len(found)} providers; the answer for each:"
+    )
+    return merged
+
+
+QUESTION_OF = {
+    "founded": "When was {} founded?",
+    "headcount": "How many people work at {}?",
+    "parent": "Who owns {}?",
+    "former": "What else has {} been called?",
+    "services": "What services does {} offer?",
+}
+
+
+def _about_one(provider, attribute):
     url, name = provider.get_absolute_url(), provider.name
     facts = [provider]
     if attribute == "founded":
@@ -248,21 +338,21 @@ def _about_provider(typed, outcome):
                 )
         else:
             lines = [Line(f"When {name} was founded: {NOT_STATED}.", [(provider, "")])]
-        question = f"When was {name} founded?"
+        question = QUESTION_OF["founded"].format(name)
     elif attribute == "headcount":
         if provider.headcount:
             text = f"The sources put {name}'s staff at “{provider.headcount}”."
             lines = [Line(text, [(provider, "headcount")])]
         else:
             lines = [Line(f"How many people {name} employs: {NOT_STATED}.", [(provider, "")])]
-        question = f"How many people work at {name}?"
+        question = QUESTION_OF["headcount"].format(name)
     elif attribute == "parent":
         if provider.parent is not None:
             text = f"{name} is part of {provider.parent.name}."
             lines = [Line(text, [(provider, "parent")], provider.parent.get_absolute_url())]
         else:
             lines = [Line(f"A parent group of {name}: {NOT_STATED}.", [(provider, "")])]
-        question = f"Who owns {name}?"
+        question = QUESTION_OF["parent"].format(name)
     elif attribute == "former":
         aliases = list(ProviderAlias.objects.filter(provider=provider))
         facts += aliases
@@ -272,7 +362,7 @@ def _about_provider(typed, outcome):
             else Line(f"{name} was formerly called {alias.name}.", [(alias, "")])
             for alias in aliases
         ] or [Line(f"Other names of {name}: {NOT_STATED}.", [(provider, "")])]
-        question = f"What else has {name} been called?"
+        question = QUESTION_OF["former"].format(name)
     else:
         links = list(
             ProviderService.objects.filter(provider=provider)
@@ -284,7 +374,7 @@ def _about_provider(typed, outcome):
             Line(link.service_line.name, [(link, "")], link.service_line.get_absolute_url())
             for link in links
         ] or [Line(f"The services of {name}: {NOT_STATED}.", [(provider, "")])]
-        question = f"What services does {name} offer?"
+        question = QUESTION_OF["services"].format(name)
     attach_citations(facts)
     found = Answer(attribute, question, lines, url, f"{name}'s profile")
     if attribute == "services" and len(facts) > 1:
@@ -304,22 +394,37 @@ def _what_figure(typed, outcome):
     return _figures(outcome, covered=0.5) if typed & ASKS_WHAT else None
 
 
+MOST_METRICS = 3  # metrics one figures answer shows, when their names fit the question alike
+
+
 def _figures(outcome, covered):
-    metric = None
-    if (pk := _named(outcome, "metric", covered=covered)) is not None:
-        metric = Metric.objects.filter(pk=pk).first()
-    elif (pk := _named(outcome, "statistic", covered=covered)) is not None:
-        metric = Metric.objects.filter(statistics__pk=pk).first()
-    if metric is None:
+    """The figures of the metric the question names best, and of any other metric whose name
+    holds every word the question matched too (the best first): a near match is not hidden."""
+    ranked = _ranked(outcome, "metric", covered)
+    pks = [r.object_id for r, every in ranked if every or r is ranked[0][0]]
+    if not ranked and (best := _named(outcome, "statistic", covered=covered)) is not None:
+        pks = list(Metric.objects.filter(statistics__pk=best).values_list("pk", flat=True)[:1])
+    elif ranked and not ranked[0][1]:
+        pks = pks[:1]  # the best holds only some of the words: the others are no better
+    pks = pks[:MOST_METRICS]
+    metrics = Metric.objects.in_bulk(pks)
+    metrics = [metrics[pk] for pk in pks if pk in metrics]
+    if not metrics:
         return None
-    figures = list(Statistic.objects.filter(metric=metric).select_related("origin"))
+    figures = list(Statistic.objects.filter(metric__in=metrics).select_related("origin"))
     replaced = {f.supersedes_id for f in figures if f.supersedes_id}
-    figures.sort(key=lambda f: (f.pk in replaced, -(f.year or 0), f.pk))
-    disagreements = list(Disagreement.objects.filter(statistics__metric=metric).distinct())
+    order = {metric.pk: n for n, metric in enumerate(metrics)}
+    figures.sort(key=lambda f: (order[f.metric_id], f.pk in replaced, -(f.year or 0), f.pk))
+    disagreements = list(
+        Disagreement.objects.filter(statistics__metric__in=metrics).distinct().order_by("title")
+    )
     attach_citations([*figures, *disagreements])
+    names = {metric.pk: metric.name for metric in metrics}
     lines = []
     for figure in figures:
-        text = f"{figure.display_value}, {figure.period_after_value}; covers {figure.scope}"
+        text = f"{figure.display_value}, {figure.period_after_value}; scope: {figure.scope}"
+        if len(metrics) > 1:
+            text = f"{names[figure.metric_id]}: {text}"
         if figure.origin is not None:
             text += f"; from {figure.origin.name}"
         if figure.is_forecast:
@@ -328,16 +433,25 @@ def _figures(outcome, covered):
             text += "; replaced by a newer figure"
         lines.append(Line(text + ".", [(figure, "")], figure.get_absolute_url()))
     for disagreement in disagreements:
-        text = f"The sources disagree: {disagreement.title.rstrip('.?!')}."
+        text = f"{disagreement.get_kind_display()} — {disagreement.title.rstrip('.?!')}."
         lines.append(Line(text, [(disagreement, "")], disagreement.get_absolute_url()))
-    found = Answer(
-        "figures", f"{metric.name}: the figures", lines, metric.get_absolute_url(), "The figures"
-    )
+    metric = metrics[0]
+    if len(metrics) == 1:
+        question, link_label = f"{metric.name}: the figures", "The figures"
+    else:
+        question = " and ".join(m.name for m in metrics) + ": the figures"
+        link_label = f"The figures of {metric.name}"
+    found = Answer("figures", question, lines, metric.get_absolute_url(), link_label)
     found.intro = (
         "The sources give one figure:"
         if len(figures) == 1
         else f"The sources give {len(figures)} figures, the newest first, replaced ones last:"
     )
+    if len(metrics) > 1:
+        found.intro = (
+            f"{len(metrics)} measures fit the question; the sources give {len(figures)} figures,"
+            " the closest measure first:"
+        )
     return found
 
 
@@ -432,6 +546,13 @@ def _count(n, noun):
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _what_is(name):
+    """ "What is …?" or, for a plural name, "What are …?"."""
+    last = (words(name) or [""])[-1]
+    plural = last.endswith("s") and not last.endswith(("ss", "us", "is", "ics"))
+    return f"What {'are' if plural else 'is'} {name}?"
+
+
 def _definition(typed, outcome):
     if not typed & ASKS_WHAT:
         return None
@@ -442,7 +563,7 @@ def _definition(typed, outcome):
             text += " (The sources use the term without defining it: this reading is ours.)"
         lines = [Line(text, [(term, "definition")])]
         return Answer(
-            "definition", f"What is {term.term}?", lines, term.get_absolute_url(), "The glossary"
+            "definition", _what_is(term.term), lines, term.get_absolute_url(), "The glossary"
         )
     if (pk := _named(outcome, "category")) is not None and (
         category := ServiceCategory.objects.filter(pk=pk).first()
@@ -451,7 +572,7 @@ def _definition(typed, outcome):
         lines = [Line(f"{category.name}: {category.description}", [(category, "")])]
         return Answer(
             "definition",
-            f"What is {category.name}?",
+            _what_is(category.name),
             lines,
             category.get_absolute_url(),
             "Services by category",

@@ -29,7 +29,7 @@ def test_a_question_gets_a_cited_answer(browser, site, screen):
         expect(answer).to_contain_text("The sources name 4 providers:")
         for name in ("PTCL", "Systems Limited", "Telenor", "Ufone"):
             expect(answer.get_by_role("link", name=name, exact=True)).to_be_visible()
-        expect(page.locator(".matched-words")).to_contain_text("who offers was left out")
+        expect(page.locator(".matched-words")).to_contain_text("“who”, “offers” were left out")
 
         marker = answer.locator("sup.cite a[href^='#cite-']").first
         number = marker.inner_text().strip()
@@ -63,7 +63,7 @@ def test_a_many_word_query_lists_providers_holding_some_of_its_words(browser, si
         box.press_sequentially("achi")
         box.press("Enter")
         expect(page).to_have_url(re.compile(r"/search/\?q=call\+center\+companies"))
-        expect(page.locator(".matched-words")).to_contain_text("in was left out")
+        expect(page.locator(".matched-words")).to_contain_text("“in” was left out")
         page.locator("nav.jump-links a[href='#group-provider']").click()
         expect(page).to_have_url(re.compile(r"#group-provider$"))
         providers = page.locator("section.search-group:has(#group-provider) ul.results a")

@@ -9,6 +9,7 @@ from bpo_portal.core import search
 from bpo_portal.core.caching import current_version
 from bpo_portal.core.models import StopWord
 from bpo_portal.portal import answers
+from bpo_portal.sector.models import Disagreement
 from tests.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -269,7 +270,7 @@ QUESTIONS = [
         "/statistics/#bpo-revenue-2020",
         (
             "figures",
-            "around $2 billion, 2020; covers BPO sect",
+            "around $2 billion, 2020; scope: BPO sect",
             ("bpo-overview", "The Rise of BPO in Pakistan"),
         ),
     ),
@@ -289,6 +290,33 @@ QUESTIONS = [
             "figures",
             "20%, over 5 years, end year not stated; ",
             ("bpo-overview", "The Rise of BPO in Pakistan"),
+        ),
+    ),
+    (
+        "growth of IT exports",
+        "/statistics/?metric=it-export-growth-sbp",
+        (
+            "figures",
+            "Growth of IT exports in SBP data: 29.26%",
+            ("contact-centres", "Contribution to GDP and Foreign Exchange Earnings"),
+        ),
+    ),
+    (
+        "when was TRG founded",
+        "/providers/trg-pakistan/",
+        (
+            "founded",
+            "TRG Pakistan was founded in 2002.",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
+        ),
+    ),
+    (
+        "when was systems founded",
+        "/providers/systems-limited/",
+        (
+            "founded",
+            "Systems Limited was founded in 1977.",
+            ("bpo-overview", "Key Players in the Pakistani BPO Industry"),
         ),
     ),
     (
@@ -314,7 +342,7 @@ QUESTIONS = [
         "/statistics/#bpo-revenue-2020",
         (
             "figures",
-            "around $2 billion, 2020; covers BPO sect",
+            "around $2 billion, 2020; scope: BPO sect",
             ("bpo-overview", "The Rise of BPO in Pakistan"),
         ),
     ),
@@ -469,7 +497,16 @@ def test_the_table_covers_every_kind_and_every_answer_shape():
     assert len(QUESTIONS) >= 50
 
 
-CALL_CENTRE = ["call centre", "call center", "call centres", "call centers", "contact center"]
+CALL_CENTRE = [
+    "call centre",
+    "call center",
+    "call centres",
+    "call centers",
+    "contact center",
+    "callcenter",
+    "callcentre",
+    "callcentres",
+]
 
 
 def test_one_service_one_answer_however_it_is_spelled():
@@ -566,9 +603,9 @@ def test_question_words_and_words_that_match_nothing_are_left_out_and_said_so(cl
     assert outcome.plan.left_out == ["zyxxvq"]
     html = client.get(reverse("search"), {"q": "who offers data entry?"}).content.decode()
     assert (
-        "Showing results for <strong>data entry</strong>; <strong>who offers</strong> was left out"
-        in html
-    )
+        "Showing results for <strong>data entry</strong>. “who”, “offers” were left out: "
+        "question and filler words."
+    ) in html
 
 
 def test_one_extra_word_never_empties_the_page():
@@ -613,13 +650,13 @@ def test_an_empty_page_offers_ways_on(client):
     response = client.get(reverse("search"), {"q": "zyxxvq qwxzzy"})
     assert response.context["outcome"].total == 0
     html = response.content.decode()
-    assert "<strong>zyxxvq qwxzzy</strong> was left out: nothing holds it." in html
+    assert "No page of the site holds “zyxxvq” or “qwxzzy”, so they were left out." in html
     assert f'href="{reverse("directory:service_list")}"' in html
     assert f'href="{reverse("directory:provider_list")}"' in html
     response = client.get(reverse("search"), {"q": "who offers zyxxvq"})
     assert (
-        "<strong>zyxxvq</strong> was left out: nothing holds it. <strong>who offers</strong>: "
-        "question and filler words, not looked for."
+        "“who”, “offers” were left out: question and filler words. "
+        "No page of the site holds “zyxxvq”, so it was left out."
     ) in response.content.decode()
     response = client.get(reverse("search"), {"q": "who offers accnting"})
     assert response.context["outcome"].suggestion == "who offers accounting"
@@ -632,7 +669,7 @@ def test_a_result_page_people_can_use(client):
     assert 'href="#group-statistic"' in html and 'id="group-statistic"' in html
     assert (
         '<p class="result-figure"><strong>over 100,000 people</strong>, '
-        "period not stated in the sources; covers People working in call centres</p>"
+        "period not stated in the sources; scope: People working in call centres</p>"
     ) in html
     response = client.get(reverse("search"), {"q": "contact centre"})
     statements = next(g for g in response.context["outcome"].groups if g.kind.prefix == "statement")
@@ -661,3 +698,75 @@ def test_suggestions_follow_the_same_matching(client):
     assert found["suggestions"][0]["url"] == "/services/data-entry/"
     found = client.get(reverse("search_suggest"), {"q": "ibex zyxxvq"}).json()
     assert found["suggestions"][0]["url"] == "/providers/ibex/"
+
+
+def answer_lines(query):
+    given = answers.answer(query, run(query))
+    return [line.text for line in given.lines]
+
+
+@pytest.mark.parametrize(
+    "query, slug",
+    [
+        ("how big is the BPO industry", "bpo-revenue-versus-it-exports"),
+        ("growth of IT exports", "growth-rates-over-different-spans"),
+        ("growth of IT exports", "pseb-20-percent-growth-period"),
+        ("growth of IT exports", "it-export-growth-fy2022-does-not-follow"),
+    ],
+)
+def test_a_disagreement_in_an_answer_is_worded_by_its_kind(query, slug):
+    """As the disagreements page words it: a different span is not called a disagreement."""
+    disagreement = Disagreement.objects.get(slug=slug)
+    given = answers.answer(query, run(query))
+    line = next(line for line in given.lines if line.url == disagreement.get_absolute_url())
+    assert line.text.startswith(disagreement.get_kind_display() + " — "), line.text
+    assert not line.text.startswith("The sources disagree")
+
+
+def test_metrics_that_fit_alike_are_all_shown_the_closest_name_first():
+    lines = answer_lines("growth of IT exports")
+    assert lines[0].startswith("Growth of IT exports in SBP data: 29.26%"), lines
+    assert lines[1].startswith("Growth of IT and BPO exports: 20%"), lines
+    # a measure that holds only some of the words is not added beside the best one
+    lines = answer_lines("how big is the BPO industry")
+    assert [t for t in lines if "%" in t and "—" not in t] == [], lines
+
+
+def test_a_short_form_of_a_provider_name_is_answered_for_each_provider_it_fits():
+    lines = answer_lines("when was TRG founded")
+    assert lines[0] == "TRG Pakistan was founded in 2002."
+    assert lines[1].startswith("TRG Pakistan: The source's sentence could attach that year")
+    assert lines[2] == "When Ibex was founded: not stated in the sources."  # TRG Customer Sol…
+    given = answers.answer("when was TRG founded", run("when was TRG founded"))
+    assert given.question == "When was TRG Pakistan or Ibex founded?"
+    assert answer_lines("when was systems founded") == ["Systems Limited was founded in 1977."]
+
+
+def test_a_plural_term_is_asked_as_a_plural():
+    given = answers.answer("what is ITeS", run("what is ITeS"))
+    assert given.question == "What are IT-enabled services?"
+    given = answers.answer("what is KPO", run("what is KPO"))
+    assert given.question == "What is Knowledge process outsourcing?"
+
+
+def test_question_words_left_out_read_as_words(client):
+    html = client.get(reverse("search"), {"q": "how big is the BPO industry"}).content.decode()
+    assert "“how”, “big”, “is”, “the” were left out: question and filler words." in html
+    html = client.get(reverse("search"), {"q": "ibex zzqx"}).content.decode()
+    assert "No page of the site holds “zzqx”, so it was left out." in html
+    html = client.get(reverse("search"), {"q": "what <b>is</b>"}).content.decode()
+    assert "<b>" not in html.split('class="meta matched-words"')[-1].split("</p>")[0]
+
+
+def test_tax_breaks_finds_the_tax_incentive_first():
+    outcome = run("tax breaks")
+    assert outcome.groups[0].results[0].url == "/incentives/tax-exemptions-and-reduced-rates/"
+    urls = [r.url for g in outcome.groups for r in g.results]
+    if "/services/content-moderation/" in urls:
+        first = urls.index("/incentives/tax-exemptions-and-reduced-rates/")
+        assert first < urls.index("/services/content-moderation/")
+    given = answers.answer("tax breaks", outcome)
+    assert given.shape == "incentives"
+    assert "Tax exemptions and reduced rates on outsourcing income" in [
+        line.text for line in given.lines
+    ]
