@@ -439,7 +439,7 @@ def _figures(outcome, covered):
     if len(metrics) == 1:
         question, link_label = f"{metric.name}: the figures", "The figures"
     else:
-        question = " and ".join(m.name for m in metrics) + ": the figures"
+        question = "The figures: " + "; ".join(m.name for m in metrics)
         link_label = f"The figures of {metric.name}"
     found = Answer("figures", question, lines, metric.get_absolute_url(), link_label)
     found.intro = (

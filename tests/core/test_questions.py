@@ -727,6 +727,10 @@ def test_metrics_that_fit_alike_are_all_shown_the_closest_name_first():
     lines = answer_lines("growth of IT exports")
     assert lines[0].startswith("Growth of IT exports in SBP data: 29.26%"), lines
     assert lines[1].startswith("Growth of IT and BPO exports: 20%"), lines
+    given = answers.answer("growth of IT exports", run("growth of IT exports"))
+    assert given.question == (
+        "The figures: Growth of IT exports in SBP data; Growth of IT and BPO exports"
+    )
     # a measure that holds only some of the words is not added beside the best one
     lines = answer_lines("how big is the BPO industry")
     assert [t for t in lines if "%" in t and "—" not in t] == [], lines
