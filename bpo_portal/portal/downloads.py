@@ -63,6 +63,9 @@ DESCRIPTOR = "datapackage.json"
 README = "README.md"
 ZIP = "bpo-portal.zip"
 SQLITE = "bpo-portal.sqlite3"
+# How long to wait before asking again for files not built yet: the Retry-After of the answers
+# that say so, and the delay of the page's own reload.
+RETRY_SECONDS = 30
 STALE_SECONDS = 3600  # a leftover of another database, or of a build that died, after this long
 
 # What a download is, by file name: (its URL name, its title, what it holds).
@@ -126,6 +129,11 @@ TYPES = {
     "JSONField": "any",
 }
 SQL_TYPES = {"integer": "INTEGER", "boolean": "INTEGER", "number": "NUMERIC"}
+# The code a choice field stores when the sources are silent: the package writes an empty cell
+# (NULL in the SQLite file) instead, as for every other fact the sources leave unstated.
+NOT_STATED_CODE = "not_stated"
+# An empty cell, and only that, is a missing value (Frictionless's default, said outright).
+MISSING_VALUES = [""]
 RESOURCE_NAME = re.compile(r"[a-z0-9_]+")
 
 
@@ -207,6 +215,7 @@ class Column:
     paths: tuple
     constraints: dict = field(default_factory=dict)
     reference: tuple = None  # (resource, field) a foreign key points to
+    not_stated: str = None  # a stored code written as an empty cell
 
     def value(self, values):
         if len(values) == 1:
@@ -241,12 +250,17 @@ class Table:
             spans.append((column, start, start + len(column.paths)))
             start += len(column.paths)
         one_path_each = all(len(column.paths) == 1 for column in self.columns)  # rows as read
+        blanked = [(i, c.not_stated) for i, c in enumerate(self.columns) if c.not_stated]
         for queryset in self.querysets:
             for values in queryset.iterator(chunk_size=CHUNK):
-                if one_path_each:
+                if one_path_each and not blanked:
                     yield values
-                else:
-                    yield [column.value(values[a:b]) for column, a, b in spans]
+                    continue
+                row = [column.value(values[a:b]) for column, a, b in spans]
+                for i, code in blanked:
+                    if row[i] == code:
+                        row[i] = None
+                yield row
 
     def foreign_keys(self):
         return [
@@ -279,14 +293,25 @@ def _plain_column(model, name):
         constraints["maxLength"] = model_field.max_length
     if internal.startswith("Positive"):
         constraints["minimum"] = 0
+    not_stated = None
     if model_field.choices:
-        values = [str(value) for value, _ in model_field.flatchoices if value != ""]
-        constraints["enum"] = values
-        extra = "One of: " + "; ".join(
-            f"{value} ({label})" for value, label in model_field.flatchoices if value != ""
-        )
-        extra = _sentence(extra)
-    return Column(name, value_type, _field_description(model_field, extra), (name,), constraints)
+        choices = [(str(value), label) for value, label in model_field.flatchoices if value != ""]
+        if any(value == NOT_STATED_CODE for value, _ in choices):
+            not_stated = NOT_STATED_CODE
+            choices = [(value, label) for value, label in choices if value != NOT_STATED_CODE]
+            constraints.pop("required", None)
+        constraints["enum"] = [value for value, _ in choices]
+        extra = _sentence("One of: " + "; ".join(f"{value} ({label})" for value, label in choices))
+        if not_stated:
+            extra += " Empty when the sources do not state it."
+    return Column(
+        name,
+        value_type,
+        _field_description(model_field, extra),
+        (name,),
+        constraints,
+        not_stated=not_stated,
+    )
 
 
 def _related_column(model, name):
@@ -534,6 +559,7 @@ def _write_table(folder, database, table):
     if batch:
         database.executemany(insert, batch)
     schema = {"fields": [column.schema() for column in table.columns]}
+    schema["missingValues"] = MISSING_VALUES
     if table.primary_key:
         schema["primaryKey"] = table.primary_key
     if foreign_keys := table.foreign_keys():

@@ -19,7 +19,12 @@ from bpo_portal.core.kinds import kind_named
 from bpo_portal.core.links import url_for
 from bpo_portal.portal import answers, navigation, selectors
 from bpo_portal.portal.api import endpoints as api_endpoints
-from bpo_portal.portal.downloads import file_response, latest_package, page_context
+from bpo_portal.portal.downloads import (
+    RETRY_SECONDS,
+    file_response,
+    latest_package,
+    page_context,
+)
 from bpo_portal.portal.forms import SuggestionForm
 from bpo_portal.portal.models import Suggestion
 from bpo_portal.portal.outage import keeps_typed_text
@@ -255,18 +260,25 @@ def open_data(request):
     files of a new data version are being built, the last complete ones (not kept in the page
     cache, so the new ones show as soon as they are ready)."""
     built, current = latest_package(request_version(request))
-    context = {"preparing": not current, **(page_context(built) if built else {})}
+    context = {
+        "preparing": not current,
+        "retry_after": RETRY_SECONDS,
+        **(page_context(built) if built else {}),
+    }
     response = render(request, "portal/data.html", context)
     if not current:
         response["Cache-Control"] = "no-store"
+    if built is None:  # nothing to offer yet: the page reloads itself
+        response["Retry-After"] = str(RETRY_SECONDS)
     return response
 
 
 def _download(request, name):
     response = file_response(request_version(request), name)
     if response is None:
-        response = render(request, "portal/preparing.html", status=503)
-        response["Retry-After"] = "30"
+        context = {"retry_after": RETRY_SECONDS}
+        response = render(request, "portal/preparing.html", context, status=503)
+        response["Retry-After"] = str(RETRY_SECONDS)
     return response
 
 

@@ -28,7 +28,7 @@ from bpo_portal.core.kinds import kinds
 from bpo_portal.directory.demo import DEMO_SOURCE, generate
 from bpo_portal.directory.filters import ProviderFilter
 from bpo_portal.directory.models import Provider, ServiceLine
-from bpo_portal.portal import downloads
+from bpo_portal.portal import downloads, views
 from bpo_portal.sector.models import Incentive
 from bpo_portal.sources.models import Citation, Source
 
@@ -439,3 +439,58 @@ def test_the_api_examples_are_real_rows_escaped(client, django_capture_on_commit
     html = client.get(reverse("api")).content.decode()
     assert "<script>alert" not in html
     assert "Uses &lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt; &amp; more" in html
+
+
+def test_an_unstated_choice_is_an_empty_cell_as_the_package_readme_says(client, tmp_path):
+    """A choice the sources leave unstated is stored as a code, and written as an empty cell
+    (NULL in the SQLite file), which the schema names as its only missing value."""
+    silent = Provider.objects.filter(is_demo=False, kind=Provider.Kind.NOT_STATED).first()
+    assert silent is not None
+    descriptor = built_package(client)
+    assert (
+        "An empty cell means the value is not stated"
+        in body(client.get(reverse("data_readme"))).decode()
+    )
+    for resource in descriptor["resources"]:
+        assert resource["schema"]["missingValues"] == [""], resource["name"]
+        content = body(client.get(reverse("data_csv", kwargs={"resource": resource["name"]})))
+        for row in csv_rows(content):
+            assert downloads.NOT_STATED_CODE not in row.values(), resource["name"]
+        for described in resource["schema"]["fields"]:
+            enum = described.get("constraints", {}).get("enum", [])
+            assert downloads.NOT_STATED_CODE not in enum, (resource["name"], described["name"])
+    providers = next(r for r in descriptor["resources"] if r["name"] == "providers")
+    kind = next(f for f in providers["schema"]["fields"] if f["name"] == "kind")
+    assert "required" not in kind["constraints"]
+    assert "Empty when the sources do not state it." in kind["description"]
+    rows = csv_rows(body(client.get(reverse("data_csv", kwargs={"resource": "providers"}))))
+    assert next(row for row in rows if row["slug"] == silent.slug)["kind"] == ""
+    path = tmp_path / "bpo-portal.sqlite3"
+    path.write_bytes(body(client.get(reverse("data_sqlite"))))
+    database = sqlite3.connect(path)
+    try:
+        found = database.execute("SELECT kind FROM providers WHERE slug = ?", [silent.slug])
+        assert found.fetchone() == (None,)
+    finally:
+        database.close()
+
+
+def test_before_the_first_build_the_data_page_reloads_itself_and_says_when(client, monkeypatch):
+    refresh = f'<meta http-equiv="refresh" content="{downloads.RETRY_SECONDS}">'
+    monkeypatch.setattr(views, "latest_package", lambda version: (None, False))
+    monkeypatch.setattr(views, "file_response", lambda version, name: None)
+    page = client.get(reverse("data"))
+    html = page.content.decode()
+    assert page.status_code == 200 and page["Retry-After"] == str(downloads.RETRY_SECONDS)
+    assert html.count(refresh) == 1 and html.index(refresh) < html.index("</head>")
+    assert f"reloads itself every {downloads.RETRY_SECONDS} seconds" in html
+    assert "a minute or two" in html
+    download = client.get(reverse("data_zip"))
+    assert download.status_code == 503
+    assert download["Retry-After"] == str(downloads.RETRY_SECONDS)
+    assert refresh in download.content.decode()
+
+    monkeypatch.undo()
+    ready = client.get(reverse("data"))
+    assert "This is data version" in ready.content.decode()
+    assert refresh not in ready.content.decode() and "Retry-After" not in ready
