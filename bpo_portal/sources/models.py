@@ -198,9 +198,20 @@ class Citation(TimeStampedModel):
         super().clean()
         headings = self.source.headings if self.source_id else []
         if self.section and headings and self.section not in headings:
-            raise ValidationError(
-                {"section": f"“{self.section}” is not a section heading of this source."}
-            )
+            # A heading typed in other letter case (or spacing) is the source's own: stored as
+            # the source spells it.
+            typed = " ".join(self.section.split()).casefold()
+            same = [h for h in headings if " ".join(h.split()).casefold() == typed]
+            if len(same) == 1:
+                self.section = same[0]
+            else:
+                listed = "; ".join(f"“{heading}”" for heading in headings)
+                raise ValidationError(
+                    {
+                        "section": f"“{self.section}” is not a section heading of this source. "
+                        f"Its headings: {listed}."
+                    }
+                )
         if self.section and self.source_id and not headings:
             raise ValidationError(
                 {"section": "This source has no section headings: give a page, table or locator."}

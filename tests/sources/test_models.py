@@ -68,6 +68,23 @@ def test_a_citation_names_a_place_in_its_source():
     assert Citation(page="14", table="Table 3").place == "page 14, Table 3"
 
 
+def test_a_heading_in_other_letter_case_is_the_sources_own_and_a_wrong_one_lists_them():
+    ibex = Provider.objects.get(slug="ibex")
+    source = SourceFactory(headings=["Introduction", "Our people", "Findings"])
+    citation = Citation(fact=ibex, source=source, note="A test.", section="Our  PEOPLE ")
+    citation.full_clean()
+    assert citation.section == "Our people"  # stored as the source spells it
+    citation.save()
+    citation.refresh_from_db()
+    assert citation.section == "Our people"
+    citation.section = "Our Peple"
+    with pytest.raises(ValidationError) as error:
+        citation.full_clean()
+    message = error.value.message_dict["section"][0]
+    assert message.startswith("“Our Peple” is not a section heading of this source.")
+    assert "“Introduction”; “Our people”; “Findings”" in message
+
+
 def test_citations_take_their_sources_from_those_given_and_read_the_missing_ones_at_once(
     django_assert_num_queries,
 ):
