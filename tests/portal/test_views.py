@@ -170,7 +170,7 @@ class TestCorrectionBesideAFact:
         response = client.post(
             "/suggest/", {"page": page, "fact": fact, "wrong": "The headcount is dated."}
         )
-        assert 'href="/providers/ibex/#ref-2-1"' in text(response)
+        assert 'href="/providers/ibex/#ref-2-1"' in text(client.get(response.url))
         suggestion = Suggestion.objects.get()
         assert (suggestion.record_kind, suggestion.record_id, suggestion.record_title) == (
             "provider",
