@@ -262,13 +262,12 @@ def open_data(request):
     built, current = latest_package(request_version(request))
     context = {
         "preparing": not current,
-        "retry_after": RETRY_SECONDS,
         **(page_context(built) if built else {}),
     }
     response = render(request, "portal/data.html", context)
     if not current:
         response["Cache-Control"] = "no-store"
-    if built is None:  # nothing to offer yet: the page reloads itself
+    if built is None:  # nothing to offer yet: when to come back
         response["Retry-After"] = str(RETRY_SECONDS)
     return response
 
@@ -276,8 +275,7 @@ def open_data(request):
 def _download(request, name):
     response = file_response(request_version(request), name)
     if response is None:
-        context = {"retry_after": RETRY_SECONDS}
-        response = render(request, "portal/preparing.html", context, status=503)
+        response = render(request, "portal/preparing.html", status=503)
         response["Retry-After"] = str(RETRY_SECONDS)
     return response
 
