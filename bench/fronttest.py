@@ -28,6 +28,7 @@ import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
+from faulttest import free_port, wait_for_port
 from sections import replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,23 +44,6 @@ SECURITY_HEADERS = (
     "x-frame-options",
 )
 TRICKLERS = 6  # more slow clients than gunicorn has workers
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing answers on 127.0.0.1:{port}")
 
 
 def adapted_config(ports, folder):
@@ -448,8 +432,8 @@ def main():
                              env=server_env, stdout=log, stderr=log)
         )  # fmt: skip
         processes.append(subprocess.Popen(nginx))
-        wait_for_port(ports["app"])
-        wait_for_port(ports["https"])
+        wait_for_port(ports["app"], seconds=60)
+        wait_for_port(ports["https"], seconds=60)
         checks = run_checks(ports, env)
     finally:
         for process in reversed(processes):

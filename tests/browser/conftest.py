@@ -3,6 +3,8 @@ import shutil
 
 import pytest
 
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -57,3 +59,20 @@ def page(browser, site):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page_at(browser, site):
+    """Opens pages at a given viewport (`page_at(PHONE)`), each in a context of its own."""
+    contexts = []
+
+    def open_at(viewport):
+        context = browser.new_context(viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_at
+    for context in contexts:
+        context.close()

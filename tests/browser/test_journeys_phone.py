@@ -5,8 +5,7 @@ and no search box cuts its placeholder short."""
 import pytest
 from playwright.sync_api import expect
 
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
+from tests.browser.conftest import DESKTOP, PHONE
 
 # The width of an input's placeholder in its own font, and the room its box gives it.
 PLACEHOLDERS = """() => [...document.querySelectorAll("input[placeholder]")]
@@ -24,28 +23,12 @@ PLACEHOLDERS = """() => [...document.querySelectorAll("input[placeholder]")]
   })"""
 
 
-@pytest.fixture
-def new_page(browser):
-    contexts = []
-
-    def open_page(viewport):
-        context = browser.new_context(viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
 def page_width(page):
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-def test_a_wide_comparison_on_a_phone_says_it_scrolls_and_keeps_its_labels(new_page, site):
-    page = new_page(PHONE)
+def test_a_wide_comparison_on_a_phone_says_it_scrolls_and_keeps_its_labels(page_at, site):
+    page = page_at(PHONE)
     page.goto(site + "/compare/ibex-vs-ptcl-vs-trg-pakistan/")
     assert page_width(page) <= 360
     hint = page.locator(".scroll-hint")
@@ -64,8 +47,8 @@ def test_a_wide_comparison_on_a_phone_says_it_scrolls_and_keeps_its_labels(new_p
     assert page_width(page) <= 360
 
 
-def test_two_providers_fit_a_phone_without_a_hint(new_page, site):
-    page = new_page(PHONE)
+def test_two_providers_fit_a_phone_without_a_hint(page_at, site):
+    page = page_at(PHONE)
     page.goto(site + "/compare/ptcl-vs-telenor/")
     expect(page.get_by_role("columnheader", name="Telenor")).to_be_in_viewport(ratio=1)
     expect(page.locator(".scroll-hint")).to_have_count(1)
@@ -73,16 +56,16 @@ def test_two_providers_fit_a_phone_without_a_hint(new_page, site):
     assert page_width(page) <= 360
 
 
-def test_the_desktop_comparison_has_no_hint(new_page, site):
-    page = new_page(DESKTOP)
+def test_the_desktop_comparison_has_no_hint(page_at, site):
+    page = page_at(DESKTOP)
     page.goto(site + "/compare/ibex-vs-ptcl-vs-trg-pakistan/")
     expect(page.get_by_role("columnheader", name="TRG Pakistan")).to_be_in_viewport(ratio=1)
     expect(page.locator(".scroll-hint")).to_have_count(1)
     expect(page.locator(".scroll-hint")).to_be_hidden()
 
 
-def test_a_typo_on_a_phone_then_did_you_mean_then_the_correction_form(new_page, site):
-    page = new_page(PHONE)
+def test_a_typo_on_a_phone_then_did_you_mean_then_the_correction_form(page_at, site):
+    page = page_at(PHONE)
     page.goto(site + "/compare/ptcl-vs-ufone/")
     page.get_by_label("Add a provider").fill("ibx")
     page.get_by_role("button", name="Add", exact=True).click()
@@ -105,8 +88,8 @@ def test_a_typo_on_a_phone_then_did_you_mean_then_the_correction_form(new_page, 
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_every_placeholder_fits_its_box(new_page, site, viewport):
-    page = new_page(viewport)
+def test_every_placeholder_fits_its_box(page_at, site, viewport):
+    page = page_at(viewport)
     seen = set()
     for path in ["/", "/compare/ibex-vs-ptcl/", "/providers/", "/suggest/?page=/"]:
         page.goto(site + path)
