@@ -70,10 +70,14 @@ def query_counts(paths):
 
 
 def all_bitmaps(index):
+    """Every bitmap the index holds, once: all providers, each facet value's, each year's."""
     yield index.providers
-    for bitmaps in (index.by_line, index.by_city, index.by_kind, index.by_year):
-        yield from bitmaps.values()
-    yield from index.by_category.values()
+    seen = set()
+    for per_value in (*index.own.values(), *index.bitmaps.values(), index.by_year):
+        for bitmap in per_value.values():
+            if id(bitmap) not in seen:
+                seen.add(id(bitmap))
+                yield bitmap
 
 
 def index_stats(_args=None):
@@ -234,7 +238,6 @@ def data_package(_args=None):
     in this process, so the peak of its resident memory above the start is the build's own."""
     import tempfile
 
-    from bpo_portal.core.caching import bump_version
     from bpo_portal.directory.demo import DEMO_SOURCE
     from bpo_portal.directory.models import Provider
     from bpo_portal.portal import downloads
@@ -243,7 +246,6 @@ def data_package(_args=None):
     with transaction.atomic():
         Provider.objects.filter(is_demo=True).update(is_demo=False)
         Source.objects.filter(slug=DEMO_SOURCE["slug"]).update(slug="generated-providers")
-    bump_version()
     with (
         tempfile.TemporaryDirectory(prefix="bench-downloads-") as folder,
         override_settings(DOWNLOADS_DIR=folder),
