@@ -5,7 +5,7 @@ SQLite database on 127.0.0.1. wrk keeps 4 connections busy for 60 seconds on a m
 (bench/mix.lua: directory, profiles, compare, search, statistics); meanwhile a curator signs in
 to the admin and saves an edit every second, so the page cache is emptied every second and
 most pages are computed afresh. Afterwards every edit must be in the database, in its history
-and on the public page. Meanwhile two more curators save edits to one record at the same
+and on the public page. Then, for 30 s, two more curators save edits to one record at the same
 moment, round after round: one save is written, the other shown the edit-conflict page. Results
 go to their section of docs/reliability.md (and bench/out/results-loadtest.json for the
 benchmark report).
@@ -41,6 +41,7 @@ SECONDS = int(os.environ.get("LOADTEST_SECONDS", "60"))
 # kept busy, the median wait is about N ÷ throughput, so 4 connections at 150 req/s leave
 # 27 ms a request. Downloads are measured by make bench, not here.
 CONNECTIONS = int(os.environ.get("LOADTEST_CONNECTIONS", "4"))
+PAIR_SECONDS = int(os.environ.get("LOADTEST_PAIR_SECONDS", "30"))
 EDIT_EVERY = 1.0
 PAIR_EVERY = 2.0  # two curators on one record: a new round this often
 PAIR_JITTER = 0.05  # each of the two saves waits up to this long, so either may come first
@@ -324,14 +325,8 @@ def main():
         curator.sign_in()
         pairs.sign_in()
         worker = threading.Thread(target=curator.work, args=(targets, stop))
-        pair_worker = threading.Thread(target=pairs.work, args=(pair_targets, stop))
-        print(
-            f"Load: {CONNECTIONS} connections for {SECONDS} s, a curator editing, two curators "
-            "on one record",
-            flush=True,
-        )
+        print(f"Load: {CONNECTIONS} connections for {SECONDS} s, a curator editing", flush=True)
         worker.start()
-        pair_worker.start()
         output = subprocess.run(
             ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--timeout", "30s",
              "-s", str(ROOT / "bench" / "mix.lua"), server.url.rstrip("/"), "--", str(PROVIDERS)],
@@ -339,10 +334,18 @@ def main():
         ).stdout  # fmt: skip
         stop.set()
         worker.join(timeout=180)
-        pair_worker.join(timeout=180)
         load = json.loads(re.search(r"RESULT (\{.*\})", output).group(1))
         origin["cpu_check_end"] = cpu_check()[0]
         missing = verify(env, server.url, curator.edits)
+        # Then two curators on one record, in a phase of their own: the speed targets are
+        # those of the load above (one curator saving every second).
+        print(f"Two curators on one record for {PAIR_SECONDS} s", flush=True)
+        pair_stop = threading.Event()
+        pair_worker = threading.Thread(target=pairs.work, args=(pair_targets, pair_stop))
+        pair_worker.start()
+        pair_worker.join(timeout=PAIR_SECONDS)
+        pair_stop.set()
+        pair_worker.join(timeout=180)
         pairs.lost = verify_pairs(env, pairs)
     finally:
         stop.set()
@@ -455,8 +458,8 @@ def write_report(load, errors, curator, missing, workers, ok, origin, pairs):
         "(`bench/mix.lua`): the directory with and without filters, sorting and paging, text "
         "search, random profiles, comparisons of 2 to 8 providers, the statistics page and a "
         "service-by-city page (downloads are measured by `make bench`). Meanwhile a curator "
-        f"signed in to the admin and started a provider edit every {EDIT_EVERY:g} s through the real change form; "
-        f"and every {PAIR_EVERY:g} s two more curators, each signed in to the admin, opened one "
+        f"signed in to the admin and started a provider edit every {EDIT_EVERY:g} s through the real change form. "
+        f"Then, for {PAIR_SECONDS} s after the load, every {PAIR_EVERY:g} s two more curators, each signed in to the admin, opened one "
         "provider's change form; one changed its headcount, the other its description, and both "
         f"saved at the same moment (each after a random pause of up to {PAIR_JITTER * 1000:g} ms, "
         "so either could come first). The later save must be answered with the edit-conflict "
