@@ -1,22 +1,4 @@
-import yaml
-from django.conf import settings
 from django.db import migrations, models
-
-
-def fill_from_knowledge_file(apps, schema_editor):
-    """Sources loaded before the field existed take what the knowledge file says of them; a
-    curator's note, or a source the file does not name, is left alone."""
-    try:
-        with open(settings.KNOWLEDGE_FILE, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
-    except FileNotFoundError:
-        return
-    Source = apps.get_model("sources", "Source")
-    for item in data.get("sources") or []:
-        if item.get("what_is_known"):
-            Source.objects.filter(slug=item["slug"], what_is_known="").update(
-                what_is_known=item["what_is_known"]
-            )
 
 
 class Migration(migrations.Migration):
@@ -61,5 +43,4 @@ class Migration(migrations.Migration):
                 max_length=100,
             ),
         ),
-        migrations.RunPython(fill_from_knowledge_file, migrations.RunPython.noop),
     ]
