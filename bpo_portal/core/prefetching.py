@@ -35,24 +35,34 @@ def _reading(model, alias):
     )
 
 
-def plain_rows(model, **where):
+def plain_rows(model, *any_of, **where):
     """The rows of `model` whose fields are among the given values (`field=[values]`, every
-    condition holding), in the model's `Meta.ordering` (its own fields), as instances. One
-    statement, no queryset: it is still seen by the connection's execute wrappers. Only the
-    fields the database returns as Python wants them (numbers, text) are read; the others
-    (dates and times, JSON, booleans on SQLite) are left deferred."""
+    condition holding; or, given dicts of such conditions in `any_of`, those of one of them), in
+    the model's `Meta.ordering` (its own fields), as instances. One statement, no queryset: it
+    is still seen by the connection's execute wrappers. Only the fields the database returns as
+    Python wants them (numbers, text) are read; the others (dates and times, JSON, booleans on
+    SQLite) are left deferred."""
     alias = router.db_for_read(model)
     connection = connections[alias]
     names, select, order = _reading(model, alias)
-    conditions, params = [], []
-    for name, values in where.items():
-        values = list(values)
-        if not values:
-            return []
-        column = connection.ops.quote_name(model._meta.get_field(name).column)
-        conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
-        params += values
-    where_clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    alternatives, params = [], []
+    for conditions in any_of or (where,):
+        conditions = {name: list(values) for name, values in conditions.items()}
+        if not all(conditions.values()):
+            continue  # a condition with no values: no row meets it
+        alternatives.append(
+            " AND ".join(
+                f"{connection.ops.quote_name(model._meta.get_field(name).column)} "
+                f"IN ({', '.join(['%s'] * len(values))})"
+                for name, values in conditions.items()
+            )
+        )
+        params += [value for values in conditions.values() for value in values]
+    if not alternatives:
+        return []
+    where_clause = (
+        f" WHERE {' OR '.join(f'({terms})' for terms in alternatives)}" if all(alternatives) else ""
+    )
     with connection.cursor() as cursor:
         cursor.execute(select + where_clause + order, params)
         rows = cursor.fetchall()

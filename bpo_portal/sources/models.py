@@ -275,24 +275,19 @@ def attach_citations(facts, sources=None):
     types = ContentType.objects.get_for_models(*{type(fact) for fact in facts})
     wanted = {(types[type(fact)].pk, fact.pk) for fact in facts}
     if sources is None:
-        pks_of_type = {}
-        for type_pk, pk in wanted:
-            pks_of_type.setdefault(type_pk, []).append(pk)
         condition = models.Q()
-        for type_pk, pks in pks_of_type.items():
+        for type_pk, pks in _pks_of_type(wanted).items():
             condition |= models.Q(content_type_id=type_pk, object_id__in=pks)
         citations = list(shown_citations().filter(condition))
     else:
-        # Every pairing of the facts' types and ids, then the facts' own: one plain statement.
-        citations = [
-            citation
-            for citation in plain_rows(
-                Citation,
-                content_type_id={type_pk for type_pk, _ in wanted},
-                object_id={pk for _, pk in wanted},
-            )
-            if (citation.content_type_id, citation.object_id) in wanted
-        ]
+        # Each kind's own ids: one index lookup per fact, whatever the database's statistics.
+        citations = plain_rows(
+            Citation,
+            *(
+                {"content_type_id": [type_pk], "object_id": pks}
+                for type_pk, pks in _pks_of_type(wanted).items()
+            ),
+        )
         if missing := {c.source_id for c in citations} - sources.keys():
             sources = sources | Source.objects.in_bulk(missing)
         for citation in citations:
@@ -302,6 +297,14 @@ def attach_citations(facts, sources=None):
         found.setdefault((citation.content_type_id, citation.object_id), []).append(citation)
     for fact in facts:
         setattr(fact, LOADED, found.get((types[type(fact)].pk, fact.pk), []))
+
+
+def _pks_of_type(pairs):
+    """{content type pk: [object pks]} of (content type pk, object pk) pairs."""
+    pks_of_type = {}
+    for type_pk, pk in sorted(pairs):
+        pks_of_type.setdefault(type_pk, []).append(pk)
+    return pks_of_type
 
 
 def cited_sources(fact):

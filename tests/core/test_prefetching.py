@@ -43,6 +43,24 @@ def test_every_condition_must_hold_and_no_values_reads_nothing(django_assert_num
         assert plain_rows(ProviderService, provider_id=[]) == []
 
 
+def test_rows_meeting_any_of_several_sets_of_conditions(django_assert_num_queries):
+    first = ProviderService.objects.order_by("pk").first()
+    second = ProviderService.objects.exclude(provider_id=first.provider_id).exclude(
+        service_line_id=first.service_line_id
+    )[0]
+    with django_assert_num_queries(1):
+        rows = plain_rows(
+            ProviderService,
+            {"provider_id": [first.provider_id], "service_line_id": [first.service_line_id]},
+            {"provider_id": [second.provider_id], "service_line_id": [second.service_line_id]},
+            {"provider_id": []},  # matches nothing, and is left out of the statement
+        )
+    # Not every pairing of the two providers and two lines: only the pairs given.
+    assert sorted(row.pk for row in rows) == sorted([first.pk, second.pk])
+    with django_assert_num_queries(0):
+        assert plain_rows(ProviderService, {"provider_id": []}) == []
+
+
 def test_prefetched_rows_are_found_through_the_relation_or_in_a_list(django_assert_num_queries):
     providers = list(Provider.objects.filter(service_links__isnull=False).distinct()[:4])
     with django_assert_num_queries(1):
