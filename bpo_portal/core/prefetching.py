@@ -1,9 +1,7 @@
-"""Rows read with one plain statement, and related rows stored as if `prefetch_related` had
-read them.
+"""Rows read with one plain statement, and related rows stored as `prefetch_related` would.
 
-A profile or a comparison reads a few rows of many kinds. Building a queryset and compiling its
-SQL costs more than running it, and `prefetch_related` adds a filtered queryset for every
-instance it fills (docs/benchmarks.md, Notes, has the figures).
+A profile or a comparison reads a few rows of many kinds: building a queryset costs more than
+running it, and `prefetch_related` adds a filtered queryset per instance (docs/benchmarks.md).
 """
 
 import functools
@@ -14,8 +12,7 @@ from django.db import connections, router
 
 @functools.cache
 def _reading(model, alias):
-    """(attnames read, "SELECT … FROM …", " ORDER BY …" or "") of plain_rows() for `model` on
-    the database `alias`: the same for every call, so worked out once."""
+    """(attnames read, "SELECT … FROM …", " ORDER BY …" or "") of plain_rows() for `model`."""
     connection = connections[alias]
     opts, quote = model._meta, connection.ops.quote_name
     fields = [
@@ -36,12 +33,10 @@ def _reading(model, alias):
 
 
 def plain_rows(model, *any_of, **where):
-    """The rows of `model` whose fields are among the given values (`field=[values]`, every
-    condition holding; or, given dicts of such conditions in `any_of`, those of one of them), in
-    the model's `Meta.ordering` (its own fields), as instances. One statement, no queryset: it
-    is still seen by the connection's execute wrappers. Only the fields the database returns as
-    Python wants them (numbers, text) are read; the others (dates and times, JSON, booleans on
-    SQLite) are left deferred."""
+    """The rows of `model` whose fields are among the given values (`field=[values]`, each
+    holding; or any one of the dicts of such conditions in `any_of`), in `Meta.ordering`, as
+    instances, from one statement. Fields the database returns as Python wants them (numbers,
+    text) are read; the others (dates, JSON, booleans on SQLite) are left deferred."""
     alias = router.db_for_read(model)
     connection = connections[alias]
     names, select, order = _reading(model, alias)
@@ -70,9 +65,8 @@ def plain_rows(model, *any_of, **where):
 
 
 def prefetch_reverse(instances, relation, to_attr=None, **where):
-    """Read the rows of the reverse foreign key `relation` of all `instances` (and `where`, as
-    plain_rows() takes it) in one query, as prefetch_related(Prefetch(relation, to_attr=…))
-    would: into `instance.<relation>.all()`, or a list in `to_attr`."""
+    """Read the rows of the reverse foreign key `relation` of `instances` (and `where`, as in
+    plain_rows()) in one query, as prefetch_related(Prefetch(relation, to_attr=…)) would."""
     if not instances:
         return
     foreign_key = instances[0]._meta.get_field(relation).field
@@ -86,8 +80,7 @@ def prefetch_reverse(instances, relation, to_attr=None, **where):
         if to_attr:
             setattr(instance, to_attr, rows[instance.pk])
         else:
-            # What prefetch_related stores, without a filtered queryset per instance: chaining
-            # onto it (.filter()) gives no rows rather than other instances' rows.
+            # As prefetch_related stores it; chaining onto it (.filter()) gives no rows.
             cached = model._default_manager.none()
             cached._result_cache = rows[instance.pk]
             cached._prefetch_done = True
