@@ -1,22 +1,11 @@
 """An in-memory facet index of the directory: compressed bitmaps of provider ids per filter value.
 
-Counting facets in SQL evaluates the filtered set once per facet, each time over the providers
-table. Here each value of a facet (a service line, a category, a city, a kind, a founding year)
-holds a roaring bitmap of the providers that have it (as Lucene and Meilisearch count facets):
-the result of any filter combination is a few bitmap unions and intersections, and each facet
-count is one intersection cardinality, whatever the number of providers.
-
-It also keeps each provider's place in name order (its rank), so that a page of a filtered
-list is sorted here, without sending the matching ids back to the database.
-
-Each facet is one `Dimension` in `DIMENSIONS`: the directory's filter (directory/filters.py),
-the index's build and re-read, and the journal tables the index follows all derive from it.
-
-Each worker builds the index once, then follows the change journal (core/journal.py), which
-names every provider written (a link is part of its provider): when a request sees a new data
-version, the providers named since are read again, a change to a facet's values reloads them,
-and a change to every row rebuilds everything. Readers never see the index behind the data
-version they read.
+Any filter combination is a few bitmap unions and intersections, each count one intersection
+cardinality (as Lucene and Meilisearch count facets); each provider's rank in name order sorts
+a filtered page here. Each facet is one `Dimension` in `DIMENSIONS`, from which the directory's
+filter, the index's build and re-read, and the tables it follows derive. Each worker builds the
+index once, then follows the change journal (core/journal.py): the providers named are read
+again, a change to a facet's values reloads them, a change to every row rebuilds.
 """
 
 import heapq
@@ -46,11 +35,8 @@ from bpo_portal.directory.models import (
     ServiceLine,
 )
 
-# More changed providers than this and rebuilding is cheaper than reading them one by one.
-REREAD_LIMIT = 5000
-# More renamed or new providers than this and reading the whole name order again is cheaper
-# than placing them one by one.
-REPLACE_LIMIT = 50
+REREAD_LIMIT = 5000  # more changed providers than this: rebuild
+REPLACE_LIMIT = 50  # more renamed or new providers than this: read the whole name order again
 NO_YEAR = -1
 LINES = "service"  # the dimension of service lines, which others group
 _lock = threading.Lock()
@@ -59,13 +45,10 @@ _indexes = {}
 
 @dataclass(frozen=True)
 class Dimension:
-    """A facet of the directory, named by its query parameter.
-
-    A provider has a value when it has a row of `link` pointing to the value (a link kind
-    `part_of` the provider), when one of its service lines belongs to the value (`lines`: a
-    model and the fields of its rows pairing a value with a service line), or when its own
-    `column` holds it. The values are rows of `values`, in `order`, chosen by slug, or else the
-    column's choices."""
+    """A facet of the directory, named by its query parameter. A provider has a value through a
+    row of `link` (a kind `part_of` the provider), through one of its service lines (`lines`:
+    a model, its value field and its service line field), or in its own `column`. The values
+    are rows of `values` in `order`, chosen by slug, or else the column's choices."""
 
     name: str
     label: str
@@ -78,12 +61,10 @@ class Dimension:
     multiple: bool = True
     proper_names: bool = False
 
-    def value_field(self):
-        """The field of `link` pointing to the values."""
-        return next(f for f in self.link._meta.fields if f.related_model is self.values)
-
-    def provider_field(self):
-        return next(f for f in self.link._meta.fields if f.related_model is Provider)
+    def link_fields(self):
+        """The fields of `link` pointing to the provider and to the value."""
+        by_target = {f.related_model: f for f in self.link._meta.fields}
+        return by_target[Provider], by_target[self.values]
 
 
 DIMENSIONS = (
@@ -111,12 +92,6 @@ DIMENSIONS = (
 )
 
 
-def followed_models(dimensions):
-    """The models whose journal entries the index reads: providers (with what is part of
-    them), and the values and groupings of the facets."""
-    return {Provider} | {m for d in dimensions for m in (d.values, *d.lines[:1]) if m}
-
-
 @checks.register()
 def check_dimensions(app_configs=None, **kwargs):
     """A facet's link kind must be part of the provider, or its changes reach no index."""
@@ -127,32 +102,26 @@ def check_dimensions(app_configs=None, **kwargs):
             id="directory.E001",
         )
         for d in DIMENSIONS
-        if d.link and d.provider_field().name not in getattr(kind_for(d.link), "part_of", ())
+        if d.link and d.link_fields()[0].name not in getattr(kind_for(d.link), "part_of", ())
     ]
 
 
 def load_values(dimensions):
-    """{dimension name: {key: (slug, name)}} in display order, and {dimension name: {key:
-    [service line pks]}} of the grouping dimensions; each table read once."""
-    read = {}
-
-    def rows(model, order=()):
-        if model not in read:
-            read[model] = list(model.objects.order_by(*order).values())
-        return read[model]
-
-    values, groups = {}, {}
+    """{dimension: {key: (slug, name)}} in display order, and {grouping dimension: {key:
+    [service line pks]}}; each table read once."""
+    read, values, groups = {}, {}, {}
     for d in dimensions:
         if d.values is None:
             choices = Provider._meta.get_field(d.column).choices
             values[d.name] = {value: (value, str(label)) for value, label in choices}
         else:
-            values[d.name] = {r["id"]: (r["slug"], r["name"]) for r in rows(d.values, d.order)}
+            read[d.values] = rows = list(d.values.objects.order_by(*d.order).values())
+            values[d.name] = {r["id"]: (r["slug"], r["name"]) for r in rows}
     for d in dimensions:
         if d.lines:
             model, value, line = d.lines
             groups[d.name] = defaultdict(list)
-            for row in rows(model):
+            for row in read.get(model) or model.objects.order_by().values():
                 groups[d.name][row[value]].append(row[line])
     return values, groups
 
@@ -181,9 +150,8 @@ class ProviderIndex:
 
     def build(self, version):
         self.__init__(self.dimensions)
-        self.last_change = (
-            JournalEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        )
+        last = JournalEntry.objects.order_by("-id").values_list("id", flat=True).first()
+        self.last_change = last or 0
         self.values, self.groups = load_values(self.dimensions)
         providers, links = self._read()
         self._grow(max((row[0] for row in providers), default=0))
@@ -191,40 +159,34 @@ class ProviderIndex:
             self.rank[row[0]] = place
         self._add(providers, links)
         self._group()
-        self.version = version
-        self.synced = time.monotonic()
+        self.version, self.synced = version, time.monotonic()
 
     def _read(self, pks=None):
-        """The rows (id, founding year, column values…) of the providers `pks` (None: all, in
-        name order), and the (provider, value) rows of each linked dimension for them."""
+        """Rows (id, founding year, column values…) of the providers `pks` (None: all, in name
+        order), and the (provider, value) rows of each linked dimension for them."""
         columns = ["id", "founded_year", *(d.column for d in self.columns)]
         order = ("name", "id") if pks is None else ()
         with connection.cursor() as cursor:  # plain statements: no ORM work per row
             providers = _rows(cursor, Provider, columns, pks, order)
             links = [
-                _rows(cursor, d.link, [d.provider_field().column, d.value_field().column], pks)
-                for d in self.linked
+                _rows(cursor, d.link, [f.column for f in d.link_fields()], pks) for d in self.linked
             ]
         return providers, links
 
     def _add(self, providers, links):
-        """Add the rows (id, founding year, column values…) of `providers` and, for each linked
-        dimension, its (provider, value) rows."""
-        providers = list(providers)
+        """Add the rows that `_read` gives."""
         self.providers.update([row[0] for row in providers])
         for pk, year, *_ in providers:
             self.year[pk] = NO_YEAR if year is None else year
-        for position, bitmaps in enumerate(
-            [self.by_year, *(self.own[d.name] for d in self.columns)]
-        ):
-            _fill(bitmaps, ((row[0], row[position + 1]) for row in providers))
+        columns = [self.by_year, *(self.own[d.name] for d in self.columns)]
+        for position, bitmaps in enumerate(columns, start=1):
+            _fill(bitmaps, ((row[0], row[position]) for row in providers))
         self.by_year.pop(None, None)  # a founding year the sources do not state matches no range
         for d, pairs in zip(self.linked, links, strict=True):
             _fill(self.own[d.name], pairs)
 
     def _group(self):
-        """The bitmaps of the grouping dimensions: their own providers, and those offering one
-        of their service lines."""
+        """Grouping dimensions: their own providers, and those offering one of their lines."""
         lines = self.own[LINES]
         for name, groups in self.groups.items():
             own = self.own[name]
@@ -237,29 +199,33 @@ class ProviderIndex:
 
     def sync(self, version):
         """Catch up with the journal; called when a request sees a new data version."""
-        if version < self.version or time.monotonic() - self.synced > KEPT.total_seconds() / 2:
-            self.build(version)  # another history (a restore), or entries pruned unread
+        stale = time.monotonic() - self.synced > KEPT.total_seconds() / 2
+        if self.version is None or version < self.version or stale:
+            self.build(version)  # never built, another history (a restore), or entries pruned
             return
         providers = Provider._meta.db_table
-        followed = [m._meta.db_table for m in followed_models(self.dimensions)]
+        # Providers (with what is part of them), and the values and groupings of the facets.
+        followed = {
+            m._meta.db_table for d in self.dimensions for m in (d.values, *d.lines[:1]) if m
+        }
         changes = list(
             JournalEntry.objects.filter(
-                id__gt=self.last_change, table__in=[EVERYTHING, *followed]
+                id__gt=self.last_change, table__in=[EVERYTHING, providers, *followed]
             ).values_list("id", "table", "object_id")
         )
+        tables = {table for _, table, _ in changes}
         pks = {pk for _, table, pk in changes if table == providers}
-        if None in pks or len(pks) > REREAD_LIMIT or any(t == EVERYTHING for _, t, _ in changes):
+        if None in pks or len(pks) > REREAD_LIMIT or EVERYTHING in tables:
             self.build(version)
             return
         if pks:
             self._reread(pks)
-        if any(table != providers for _, table, _ in changes):
+        if tables - {providers}:
             self.values, self.groups = load_values(self.dimensions)
         if changes:
             self._group()
             self.last_change = changes[-1][0]
-        self.version = version
-        self.synced = time.monotonic()
+        self.version, self.synced = version, time.monotonic()
 
     def _reread(self, pks):
         gone = BitMap(pks)
@@ -279,10 +245,9 @@ class ProviderIndex:
             self.year.extend(array("h", [NO_YEAR]) * missing)
 
     def _place(self, pks):
-        """Give re-read providers their rank again (a rename or a new provider moves it): each
-        goes halfway between its nearest neighbours in the database's own (name, id) order,
-        two index lookups apiece; many at once, or no room left between two ranks, and the
-        whole order is read again."""
+        """Rank re-read providers again: each halfway between its nearest neighbours in the
+        database's (name, id) order; many at once, or no room between two ranks, and the whole
+        order is read again."""
         moved = list(
             Provider.objects.filter(pk__in=pks).order_by("name", "id").values_list("pk", "name")
         )
@@ -304,15 +269,12 @@ class ProviderIndex:
                     found = cursor.fetchone()
                     around.append(self.rank[found[0]] if found else None)
                 low, high = around
-                if low is not None and high is not None:
-                    if high - low <= 1e-6:
-                        return self._load_ranks()
-                    rank = (low + high) / 2
-                elif low is not None or high is not None:
-                    rank = low + 1 if low is not None else high - 1
-                else:
-                    rank = 0.0
-                self.rank[pk] = rank
+                if low is not None and high is not None and high - low <= 1e-6:
+                    return self._load_ranks()
+                if low is None:
+                    low = -1.0 if high is None else high - 2
+                high = low + 2 if high is None else high
+                self.rank[pk] = (low + high) / 2
 
     def _load_ranks(self):
         with connection.cursor() as cursor:
@@ -334,13 +296,9 @@ class ProviderIndex:
 
     def bitmap(self, name, slugs):
         """The providers with any of the values `slugs` of the dimension `name`."""
-        bitmaps, wanted = self.bitmaps[name], set(slugs)
-        chosen = [
-            bitmaps[key]
-            for key, value in self.values[name].items()
-            if value[0] in wanted and key in bitmaps
-        ]
-        return BitMap.union(BitMap(), *chosen)
+        wanted, bitmaps = set(slugs), self.bitmaps[name]
+        keys = [key for key, (slug, _) in self.values[name].items() if slug in wanted]
+        return BitMap.union(BitMap(), *(bitmaps.get(key, BitMap()) for key in keys))
 
     def founded(self, low=None, high=None):
         years = [
@@ -365,32 +323,24 @@ class ProviderIndex:
 
     def sharing_lines(self, lines, excluding, per_line, limit):
         """[(provider pk, lines in common)] of the providers sharing most of `lines`, best
-        first, ties in id order; candidates are the first `per_line` providers (by id) of each
-        line other than `excluding`.
-
-        levels[n] holds the candidates sharing more than n of the lines: one bitmap pass per
-        line instead of counting ids one by one in Python."""
-        levels = []
+        first, ties in id order, among the first `per_line` providers (by id) of each line other
+        than `excluding`. levels[n] holds the candidates sharing more than n of the lines."""
+        levels = [BitMap()]  # the last one stays empty
         for line in lines:
-            candidates = self.own[LINES].get(line, BitMap())[: per_line + 1]
-            candidates.discard(excluding)
-            candidates = candidates[:per_line]
-            levels.append(BitMap())
-            for n in range(len(levels) - 1, 0, -1):
+            offering = self.own[LINES].get(line, BitMap())
+            candidates = (offering[: per_line + 1] - BitMap([excluding]))[:per_line]
+            levels.insert(-1, BitMap())
+            for n in range(len(levels) - 2, 0, -1):
                 levels[n] |= levels[n - 1] & candidates
             levels[0] |= candidates
         ranked = []
-        for n in range(len(levels) - 1, -1, -1):
-            exactly = levels[n] - levels[n + 1] if n + 1 < len(levels) else levels[n]
-            ranked += [(pk, n + 1) for pk in exactly[: limit - len(ranked)]]
-            if len(ranked) == limit:
-                break
+        for n in range(len(levels) - 2, -1, -1):
+            ranked += [(pk, n + 1) for pk in (levels[n] - levels[n + 1])[: limit - len(ranked)]]
         return ranked
 
     def links_of(self, pks):
-        """{provider pk: ([service line pks], [city pks])} of the providers `pks`: what a
-        directory row lists, read from the bitmaps rather than the link tables. Lines come in
-        name order, cities in id order (the link table's own)."""
+        """{provider pk: ([service line pks], [city pks])} of the providers `pks`, as a
+        directory row lists them: lines in name order, cities in id order."""
         page = BitMap(pks)
         links = {pk: ([], []) for pk in pks}
         for position, bitmaps, order in (
@@ -398,9 +348,8 @@ class ProviderIndex:
             (1, self.own["city"], sorted(self.own["city"])),
         ):
             for value in order:
-                if value in bitmaps:  # (a defaultdict: asking for a missing value would add it)
-                    for pk in bitmaps[value] & page:
-                        links[pk][position].append(value)
+                for pk in bitmaps.get(value, BitMap()) & page:  # (get: never adds a value)
+                    links[pk][position].append(value)
         return links
 
 
@@ -439,13 +388,10 @@ def _rows(cursor, model, columns, among=None, order=()):
 def provider_index(version):
     """The index of this process for the current database, in step with `version`."""
     depends_on_everything()
-    alias = connection.alias
     with _lock:
-        index = _indexes.get(alias)
-        if index is None:
-            index = _indexes[alias] = ProviderIndex()
-            index.build(version)
-        elif index.version != version:
+        if (index := _indexes.get(connection.alias)) is None:
+            index = _indexes[connection.alias] = ProviderIndex()
+        if index.version != version:
             index.sync(version)
         return index
 

@@ -86,7 +86,7 @@ class RowsFilter(DimensionFilter):
         d, pks = self.dimension, [row.pk for row in (value if self.multiple else [value])]
         conditions = []
         if d.link:
-            conditions.append(linked(d.link, **{f"{d.value_field().name}__in": pks}))
+            conditions.append(linked(d.link, **{f"{d.link_fields()[1].name}__in": pks}))
         if d.lines:
             model, field, line = d.lines
             lines = model.objects.filter(**{f"{field}__in": pks}).values(line)
