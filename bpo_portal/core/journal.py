@@ -1,21 +1,12 @@
 """The change journal: every write to knowledge, whatever path it takes, in its own transaction.
 
 `record(model, pks)` writes a `JournalEntry` per row (one for the whole table past
-`WHOLE_TABLE_ABOVE` rows) and moves the data version in the same transaction, once per
-transaction however many rows it writes, noting which tables changed. Every write path reaches
-it:
-
-- saves, deletes and many-to-many changes through the signal receivers below, registered for
-  every kind of the registry (and the public change log, which pages show);
-- `update()`, `bulk_create()` and `bulk_update()` through `JournalledQuerySet`, the manager of
-  every knowledge model;
-- data migrations through `post_migrate`: a `migrate` that applied anything journals every table;
-- writers that go around the ORM (the demo data) call `record()` or `record_everything()`.
-
-A row that is `part_of` another (a provider's link to a city) is journalled as a change to that
-row too. The derived stores read what the journal gives them: the page cache and `per_version`
-values the version's changed tables, the facet index the entries themselves, and the search
-index re-indexes the rows named from a reader called inside `record()` (`subscribe`).
+`WHOLE_TABLE_ABOVE` rows) and moves the data version, once per transaction, noting which tables
+changed. Saves, deletes and many-to-many changes reach it through the receivers below;
+`update()`, `bulk_create()` and `bulk_update()` through `JournalledQuerySet`; migrations through
+`post_migrate`; writers around the ORM call `record()` or `record_everything()`. A row that is
+`part_of` another is journalled as a change to that row too. The search index re-indexes the
+rows named inside `record()`, in the writing transaction.
 """
 
 import threading
@@ -31,15 +22,8 @@ WHOLE_TABLE_ABOVE = 5000  # more rows than this in one write: one entry for the 
 KEPT = timedelta(days=1)  # entries are pruned after this; a reader further behind rebuilds
 LOCK = 0x6270_6F66  # PostgreSQL: journal writers take this transaction-scoped advisory lock
 
-_readers = []
 _opened = threading.local()  # database alias -> first entry of this thread's open bump
-
-
-def subscribe(reader):
-    """Call `reader(model, pks)` inside every `record()`, in the writing transaction (pks None:
-    any row); it returns the tables it wrote itself."""
-    if reader not in _readers:
-        _readers.append(reader)
+_before = threading.local()  # (model, part_of field) -> {pk: its parent before the write}
 
 
 def journalled(model):
@@ -50,62 +34,49 @@ def journalled(model):
 
 
 def record(model, pks=None):
-    """Journal that the rows `pks` of `model` changed (None: any of them; `model` None: any
-    row of any table), with the rows they are part of."""
+    """Journal that the rows `pks` of `model` changed (None: any of them), with the rows they
+    are part of."""
     if pks is not None:
-        pks = {pk for pk in pks if pk is not None}
-        if not pks:
+        if not (pks := set(pks) - {None}):
             return
-        if len(pks) > WHOLE_TABLE_ABOVE:
-            pks = None
+        pks = pks if len(pks) <= WHOLE_TABLE_ABOVE else None
     changes = {model: pks}
     for field in _parent_fields(model):
-        parents = None if pks is None else _parents_of(model, field, pks)
+        before = _before.__dict__.pop((model, field.attname), {})
+        parents = None
+        if pks is not None:
+            now = model._base_manager.filter(pk__in=pks).values_list(field.attname, flat=True)
+            parents = {*now, *(before.get(pk) for pk in pks)} - {None}
         if parents != set():
             changes[field.related_model] = parents
-    _write(changes, router.db_for_write(model) if model is not None else "default")
+    _write(changes, router.db_for_write(model))
 
 
 def record_everything(using="default"):
-    """Journal a change that may touch any row of any table (a bulk load, a data migration, a
-    restore): every derived store starts again."""
+    """Journal a change to any row of any table (a bulk load, a migration, a restore)."""
     _write({None: None}, using)
 
 
 def _parent_fields(model):
-    """The `part_of` fields of `model`'s kind."""
-    kind = kind_for(model) if model is not None else None
+    kind = kind_for(model)
     return [model._meta.get_field(name) for name in (kind.part_of if kind else ())]
 
 
-def _parents_of(model, field, pks):
-    """The rows `field` of the rows `pks` points to now, and pointed to before a save (see
-    `remember_parents`)."""
-    before = _before.__dict__.pop((model, field.attname), {})
-    now = model._base_manager.filter(pk__in=pks).values_list(field.attname, flat=True)
-    return {*now, *(before.get(pk) for pk in pks)} - {None}
-
-
-_before = threading.local()
-
-
 def remember_parents(model, pks, using="default"):
-    """Note where the `part_of` fields of rows about to change point now, so that a row moved
-    from one parent to another is a change to both."""
+    """Note the parents of rows about to change: a row moved between parents changes both."""
     for field in _parent_fields(model):
         rows = model._base_manager.using(using).filter(pk__in=pks).values_list("pk", field.attname)
         _before.__dict__.setdefault((model, field.attname), {}).update(rows)
 
 
 def _write(changes, using):
+    from bpo_portal.core import search
     from bpo_portal.core.models import JournalEntry
 
     entries = [
-        JournalEntry(
-            table=EVERYTHING if model is None else model._meta.db_table, object_id=object_id
-        )
+        JournalEntry(table=model._meta.db_table if model else EVERYTHING, object_id=pk)
         for model, pks in changes.items()
-        for object_id in (sorted(pks) if pks is not None else [None])
+        for pk in (sorted(pks) if pks is not None else [None])
     ]
     connection = connections[using]
     with transaction.atomic(using=using, savepoint=False):
@@ -116,11 +87,10 @@ def _write(changes, using):
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
         entries = JournalEntry.objects.using(using).bulk_create(entries)
         tables = {entry.table for entry in entries}
-        for reader in _readers:
-            for model, pks in changes.items():
-                tables.update(reader(model, pks) or ())
+        for model, pks in changes.items():
+            tables.update(search.on_recorded(model, pks))  # the tables it wrote itself
         _move_version(using, tables, entries[0].pk)
-    if any(entry.pk % 1000 < len(entries) for entry in entries[:1]):
+    if entries[0].pk % 1000 < len(entries):  # now and then
         JournalEntry.objects.using(using).filter(created__lt=timezone.now() - KEPT).delete()
 
 
@@ -138,29 +108,31 @@ def _move_version(using, tables, first_entry):
         setattr(_opened, using, first_entry)
         transaction.on_commit(lambda: setattr(_opened, using, None), using=using)
     changed = {**changed, **dict.fromkeys(tables, number)}
-    if row is None:
-        DataVersion.objects.using(using).create(
-            pk=1, number=number, changed=changed, first_entry=opened_by
-        )
-    else:
-        versions.update(number=number, changed=changed, first_entry=opened_by)
+    fields = {"number": number, "changed": changed, "first_entry": opened_by}
+    if not versions.update(**fields):
+        DataVersion.objects.using(using).create(pk=1, **fields)
 
 
 class JournalledQuerySet(models.QuerySet):
     """A queryset whose bulk writes are journalled like saves."""
 
+    def _journalled(self, pks, write, *args, **kwargs):
+        """write(), journalled as a change to the rows `pks` (a list, or a queryset read here)."""
+        if not journalled(self.model):
+            return write(*args, **kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            pks = list(pks)
+            remember_parents(self.model, pks, self.db)
+            count = write(*args, **kwargs)
+            record(self.model, pks)  # past WHOLE_TABLE_ABOVE: the whole table
+        return count
+
     def update(self, **kwargs):
         # `modified` tells the knowledge loader a row has changed since it was loaded.
         if "modified" not in kwargs and any(f.name == "modified" for f in self.model._meta.fields):
             kwargs["modified"] = timezone.now()
-        if not journalled(self.model):
-            return super().update(**kwargs)
-        with transaction.atomic(using=self.db, savepoint=False):
-            pks = list(self.values_list("pk", flat=True)[: WHOLE_TABLE_ABOVE + 1])
-            remember_parents(self.model, pks, self.db)
-            count = super().update(**kwargs)
-            record(self.model, pks if len(pks) <= WHOLE_TABLE_ABOVE else None)
-        return count
+        pks = self.values_list("pk", flat=True)[: WHOLE_TABLE_ABOVE + 1]
+        return self._journalled(pks, super().update, **kwargs)
 
     update.alters_data = True
 
@@ -172,14 +144,8 @@ class JournalledQuerySet(models.QuerySet):
         return objs
 
     def bulk_update(self, objs, fields, *args, **kwargs):
-        if not journalled(self.model):
-            return super().bulk_update(objs, fields, *args, **kwargs)
-        with transaction.atomic(using=self.db, savepoint=False):
-            pks = [obj.pk for obj in objs]
-            remember_parents(self.model, pks, self.db)
-            count = super().bulk_update(objs, fields, *args, **kwargs)
-            record(self.model, pks)
-        return count
+        pks = [obj.pk for obj in objs]
+        return self._journalled(pks, super().bulk_update, objs, fields, *args, **kwargs)
 
 
 # Signal receivers, connected for every model in core/apps.py.
@@ -207,9 +173,8 @@ def on_links_changed(sender, instance, action, model, pk_set, **kwargs):
 
 
 def after_migrate(plan=None, using="default", **kwargs):
-    """post_migrate: a migration may have written anything (historical models send no signal
-    the journal hears), so a `migrate` that applied one journals every table (unless it took
-    the journal's own tables away)."""
+    """post_migrate: a migration may have written anything (historical models send no signal),
+    so a `migrate` that applied one journals every table (if the journal's tables exist)."""
     from bpo_portal.core.models import DataVersion, JournalEntry
 
     tables = set(connections[using].introspection.table_names())
