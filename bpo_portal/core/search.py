@@ -325,34 +325,28 @@ def clear_full_text(cursor):
             cursor.execute(f"DELETE FROM {table}")
 
 
-def index_object(kind, obj):
-    """Write (or rewrite) the document of one record."""
-    values = document_for(kind, obj)
+def index_objects(kind, objs):
+    """Write (or rewrite) the documents of the records `objs`, a few statements for them all;
+    whether a word's count in the vocabulary changed."""
+    values = {obj.pk: document_for(kind, obj) for obj in objs}
+    if not values:
+        return False
     with transaction.atomic(), connection.cursor() as cursor:
-        old = SearchDocument.objects.filter(kind=kind.prefix, object_id=obj.pk).first()
-        terms = Counter({term: 1 for term in _document_terms(values)})
-        if old is not None:
-            terms.subtract(_document_terms(old.__dict__))
-            SearchDocument.objects.filter(pk=old.pk).update(**values)
-            doc_id = old.pk
-        else:
-            doc_id = SearchDocument.objects.create(kind=kind.prefix, object_id=obj.pk, **values).pk
+        old = list(SearchDocument.objects.filter(kind=kind.prefix, object_id__in=values))
+        terms = Counter()
+        for document_values in values.values():
+            terms.update(_document_terms(document_values))
+        for document in old:
+            terms.subtract(_document_terms(document.__dict__))
+        # Written anew: one statement each, where rewriting rows in place takes one per row.
+        SearchDocument.objects.filter(pk__in=[document.pk for document in old]).delete()
+        new = _create_documents(kind, values.items())
         _fts_write(
             cursor,
-            [doc_id] if old is not None else [],
-            [(doc_id, values["title"], values["names"], values["body"], kind.prefix)],
+            [document.pk for document in old],
+            [(d.pk, d.title, d.names, d.body, d.kind) for d in new],
         )
         return _count_terms(terms)
-
-
-def remove_object(kind, pk):
-    with transaction.atomic(), connection.cursor() as cursor:
-        old = SearchDocument.objects.filter(kind=kind.prefix, object_id=pk).first()
-        if old is None:
-            return False
-        _fts_write(cursor, [old.pk], [])
-        old.delete()
-        return _count_terms(Counter({term: -1 for term in _document_terms(old.__dict__)}))
 
 
 def remove_many(kind, pks):
@@ -372,6 +366,11 @@ def remove_many(kind, pks):
 def bulk_index(kind, rows):
     """Add documents for records not indexed yet, many at a time: rows of (object id, values)
     with the values `document_for` gives (title, names, name_labels, body, url)."""
+    documents = _create_documents(kind, rows)
+    return index_written([(d.pk, d.title, d.names, d.body, d.kind) for d in documents])
+
+
+def _create_documents(kind, rows):
     documents = SearchDocument.objects.bulk_create(
         SearchDocument(kind=kind.prefix, object_id=pk, **values) for pk, values in rows
     )
@@ -383,7 +382,7 @@ def bulk_index(kind, rows):
         )
         for document in documents:
             document.pk = ids[document.object_id]
-    return index_written([(d.pk, d.title, d.names, d.body, d.kind) for d in documents])
+    return documents
 
 
 def index_written(rows):
@@ -453,13 +452,9 @@ def reindex(kind, lookup=None):
             kind, SearchDocument.objects.filter(kind=kind.prefix).values("object_id")
         )
         return _index_all(kind) | removed
-    found, counted = set(), False
-    for obj in _for_documents(kind, kind.model._base_manager.filter(**lookup)):
-        counted |= index_object(kind, obj)
-        found.add(obj.pk)
-    for pk in set(lookup.get("pk__in", ())) - found:
-        counted |= remove_object(kind, pk)
-    return counted
+    objs = list(_for_documents(kind, kind.model._base_manager.filter(**lookup)))
+    gone = set(lookup.get("pk__in", ())) - {obj.pk for obj in objs}
+    return index_objects(kind, objs) | (remove_many(kind, gone) if gone else False)
 
 
 def _for_documents(kind, queryset, chunk=2000):
