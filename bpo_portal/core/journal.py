@@ -71,7 +71,7 @@ def remember_parents(model, pks, using="default"):
 
 def _write(changes, using):
     from bpo_portal.core import search
-    from bpo_portal.core.models import JournalEntry
+    from bpo_portal.core.models import DataVersion, JournalEntry
 
     entries = [
         JournalEntry(table=model._meta.db_table if model else EVERYTHING, object_id=pk)
@@ -89,28 +89,22 @@ def _write(changes, using):
         tables = {entry.table for entry in entries}
         for model, pks in changes.items():
             tables.update(search.on_recorded(model, pks))  # the tables it wrote itself
-        _move_version(using, tables, entries[0].pk)
+        # The data version moves once per transaction, noting the tables it changed.
+        versions = DataVersion.objects.using(using).filter(pk=1)
+        row = versions.values_list("number", "changed", "first_entry").first()
+        number, changed, opened_by = row or (0, {}, None)
+        if opened_by is None or opened_by != getattr(_opened, using, None):
+            # The first write of this transaction (a rolled-back one leaves another first entry
+            # in the row, and a committed one clears what this thread remembers).
+            number, opened_by = number + 1, entries[0].pk
+            setattr(_opened, using, opened_by)
+            transaction.on_commit(lambda: setattr(_opened, using, None), using=using)
+        changed = {**changed, **dict.fromkeys(tables, number)}
+        fields = {"number": number, "changed": changed, "first_entry": opened_by}
+        if not versions.update(**fields):
+            DataVersion.objects.using(using).create(pk=1, **fields)
     if entries[0].pk % 1000 < len(entries):  # now and then
         JournalEntry.objects.using(using).filter(created__lt=timezone.now() - KEPT).delete()
-
-
-def _move_version(using, tables, first_entry):
-    """Move the data version once per transaction, noting the tables it changed."""
-    from bpo_portal.core.models import DataVersion
-
-    versions = DataVersion.objects.using(using).filter(pk=1)
-    row = versions.values_list("number", "changed", "first_entry").first()
-    number, changed, opened_by = row or (0, {}, None)
-    if opened_by is None or opened_by != getattr(_opened, using, None):
-        # The first write of this transaction (a rolled-back one leaves another first entry in
-        # the row, and a committed one clears what this thread remembers).
-        number, opened_by = number + 1, first_entry
-        setattr(_opened, using, first_entry)
-        transaction.on_commit(lambda: setattr(_opened, using, None), using=using)
-    changed = {**changed, **dict.fromkeys(tables, number)}
-    fields = {"number": number, "changed": changed, "first_entry": opened_by}
-    if not versions.update(**fields):
-        DataVersion.objects.using(using).create(pk=1, **fields)
 
 
 class JournalledQuerySet(models.QuerySet):

@@ -218,24 +218,21 @@ class ProviderIndex:
         if None in pks or len(pks) > REREAD_LIMIT or EVERYTHING in tables:
             self.build(version)
             return
-        if pks:
-            self._reread(pks)
+        if pks:  # dropped, then read again
+            gone = BitMap(pks)
+            for bitmaps in (self.by_year, *self.own.values()):
+                for bitmap in bitmaps.values():
+                    bitmap.difference_update(gone)
+            self.providers.difference_update(gone)
+            self._grow(max(pks))
+            self._place(pks)
+            self._add(*self._read(pks))
         if tables - {providers}:
             self.values, self.groups = load_values(self.dimensions)
         if changes:
             self._group()
             self.last_change = changes[-1][0]
         self.version, self.synced = version, time.monotonic()
-
-    def _reread(self, pks):
-        gone = BitMap(pks)
-        for bitmaps in (self.by_year, *self.own.values()):
-            for bitmap in bitmaps.values():
-                bitmap.difference_update(gone)
-        self.providers.difference_update(gone)
-        self._grow(max(pks))
-        self._place(pks)
-        self._add(*self._read(pks))
 
     def _grow(self, largest_pk):
         """Room in the per-provider arrays for ids up to `largest_pk`."""
@@ -248,14 +245,12 @@ class ProviderIndex:
         """Rank re-read providers again: each halfway between its nearest neighbours in the
         database's (name, id) order; many at once, or no room between two ranks, and the whole
         order is read again."""
-        moved = list(
-            Provider.objects.filter(pk__in=pks).order_by("name", "id").values_list("pk", "name")
-        )
-        if len(moved) > REPLACE_LIMIT:
-            return self._load_ranks()
         table = connection.ops.quote_name(Provider._meta.db_table)
-        waiting = [pk for pk, _ in moved]
         with connection.cursor() as cursor:
+            moved = _rows(cursor, Provider, ["id", "name"], pks, order=("name", "id"))
+            if len(moved) > REPLACE_LIMIT:
+                return self._load_ranks()
+            waiting = [pk for pk, _ in moved]
             for pk, name in moved:
                 waiting.remove(pk)  # those after it, not placed yet, are no neighbours
                 skip = f" AND id NOT IN ({', '.join(['%s'] * len(waiting))})" if waiting else ""
