@@ -61,22 +61,32 @@ lint: $(DEV_STAMP) $(KEY_FILE)
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 # Each leg lists its ten slowest tests. The browser tests (markup, accessibility and journeys
-# in Chromium, whose engine-specific paths the other tests cover on both databases) run once,
-# on the SQLite leg that `make run` serves; every other test runs on both databases.
+# in Chromium, whose engine-specific paths the other tests cover on both databases) run once:
+# the readers' journeys on the SQLite leg that `make run` serves, the curators' journeys (which
+# write, and meet each other's edits) on the PostgreSQL leg, as production runs them. Every
+# other test runs on both databases.
 test-sqlite: $(DEV_STAMP) $(KEY_FILE)
-	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(VENV)/bin/pytest --durations=10
+	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(VENV)/bin/pytest --durations=10 \
+		-m "not (browser and curators)"
 
 test-postgres: $(DEV_STAMP) $(KEY_FILE)
-	.ci/with-postgres $(VENV)/bin/pytest --durations=10 -m "not browser"
+	.ci/with-postgres $(VENV)/bin/pytest --durations=10 -m "not browser or curators"
 
 # The cache tests once more, against a real Redis server (as several app servers would share).
 test-redis: $(DEV_STAMP) $(KEY_FILE)
 	.ci/with-redis $(VENV)/bin/pytest tests/core/test_caching.py tests/portal/test_query_counts.py
 
-# The SQLite and PostgreSQL legs side by side (one core each), each leg's output shown whole
-# when it ends; then the Redis leg.
-test: lint
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+# Two lanes side by side, one core each, each lane's output shown whole when it ends: lint
+# then the SQLite leg; the PostgreSQL leg then the Redis leg.
+test: $(DEV_STAMP) $(KEY_FILE)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-lane-sqlite test-lane-postgres
+
+.PHONY: test-lane-sqlite test-lane-postgres
+test-lane-sqlite: lint
+	@$(MAKE) --no-print-directory test-sqlite
+
+test-lane-postgres:
+	@$(MAKE) --no-print-directory test-postgres
 	@$(MAKE) --no-print-directory test-redis
 
 screenshots: $(DEV_STAMP) $(KEY_FILE)

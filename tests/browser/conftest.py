@@ -14,10 +14,17 @@ CHROMIUM_FLAGS = [
 ]
 
 
+# Journeys of curators, who write and meet each other's edits: `make test` runs them on the
+# PostgreSQL leg (production's engine), the readers' journeys on the SQLite leg.
+CURATORS = {"test_curation_journeys.py", "test_edit_conflict.py"}
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            if item.path.name in CURATORS:
+                item.add_marker(pytest.mark.curators)
 
 
 def chromium_path():
