@@ -12,7 +12,7 @@ from bpo_portal.core.models import JournalEntry
 from bpo_portal.directory.facets import forget_indexes
 from bpo_portal.directory.models import City, Provider, ProviderCity, ProviderService, ServiceLine
 from bpo_portal.sector.models import Disagreement, Statistic
-from tests.core.test_page_freshness import NO_CACHE, PAGES, get
+from tests.core.test_page_freshness import NO_CACHE, PAGES, get, serve_every_page
 
 pytestmark = pytest.mark.django_db
 # Every page kind but the form that carries a new CSRF token each time.
@@ -201,8 +201,7 @@ def fresh(client, urls):
 def test_every_page_follows_every_way_of_writing(
     client, write, ibex, django_capture_on_commit_callbacks
 ):
-    for url in COMPARED:
-        get(client, url)  # every page computed, cached, and the facet index built
+    serve_every_page(client, COMPARED)
     version = current_version()
     with django_capture_on_commit_callbacks(execute=True):
         {**WRITES, "load_knowledge": _load_knowledge}[write](ibex)
