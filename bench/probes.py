@@ -299,7 +299,7 @@ def saver():
                 now = KINDS.index(provider.kind) if provider.kind in KINDS else -1
                 provider.kind = KINDS[(now + 1) % len(KINDS)]
                 provider.save()
-        # The version is bumped when the transaction commits (core.caching.bump_after_commit).
+        # The journal moved the data version in the same transaction.
         print("saved", current_version(), flush=True)
 
 

@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from simple_history.signals import post_create_historical_record
 
-        from bpo_portal.core import changes, checks, journal, search  # noqa: F401 (checks)
+        from bpo_portal.core import changes, checks, journal  # noqa: F401 (checks)
         from bpo_portal.core.kinds import Declaration, register
         from bpo_portal.core.models import StopWord, Synonym
 
