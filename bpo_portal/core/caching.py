@@ -1,11 +1,6 @@
-"""The one cache mechanism.
-
-One `DataVersion` row counts changes to the knowledge base: the change journal (core/journal.py)
-moves it once per transaction that writes knowledge, noting which tables it wrote. `cached_page`
-stores a public page with its headers and the tables read to compute it, and serves it while
-none of them has changed; `per_version` values bring the tables they read, and a store that
-`depends_on_everything` any change. `versioned` caches one value under the data version. A
-failing cache counts as empty.
+"""The one cache mechanism: pages and values kept while the tables they were computed from
+are unchanged since the data version the journal moves (README, Caching). A failing cache
+counts as empty.
 """
 
 import contextvars

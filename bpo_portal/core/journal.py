@@ -1,15 +1,10 @@
-"""The change journal: every write to knowledge, whatever path it takes, in its own transaction.
-
-`record(model, pks)` writes a `JournalEntry` per row (one for the whole table past
-`WHOLE_TABLE_ABOVE` rows) and moves the data version, once per transaction, noting which tables
-changed. Saves, deletes and many-to-many changes reach it through the receivers below;
-`update()`, `bulk_create()` and `bulk_update()` through `JournalledQuerySet`; migrations through
-`post_migrate`; writers around the ORM call `record()` or `record_everything()`. A row that is
-`part_of` another is journalled as a change to that row too. The search index re-indexes the
-rows named inside `record()`, in the writing transaction.
+"""The change journal: every write to knowledge, whatever path it takes, recorded in the same
+transaction with the rows it names and a move of the data version (the README's Caching
+section says how each path reaches it and how each derived store reads it).
 """
 
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import connections, models, router, transaction
@@ -24,6 +19,7 @@ LOCK = 0x6270_6F66  # PostgreSQL: journal writers take this transaction-scoped a
 
 _opened = threading.local()  # database alias -> first entry of this thread's open bump
 _before = threading.local()  # (model, part_of field) -> {pk: its parent before the write}
+_batches = threading.local()  # database alias -> {model: pks} gathered inside `batched()`
 
 
 def journalled(model):
@@ -57,6 +53,25 @@ def record_everything(using="default"):
     _write({None: None}, using)
 
 
+@contextmanager
+def batched(using="default"):
+    """One transaction whose writes are journalled together as it ends, in one pass of the
+    search index and one move of the version instead of one per write (a bulk load)."""
+    if getattr(_batches, using, None) is not None:  # inside a batch already
+        yield
+        return
+    setattr(_batches, using, {})
+    try:
+        with transaction.atomic(using=using):
+            yield
+            pending = getattr(_batches, using)
+            setattr(_batches, using, None)
+            if pending:
+                _write(pending, using)
+    finally:
+        setattr(_batches, using, None)
+
+
 def _parent_fields(model):
     kind = kind_for(model)
     return [model._meta.get_field(name) for name in (kind.part_of if kind else ())]
@@ -73,6 +88,12 @@ def _write(changes, using):
     from bpo_portal.core import search
     from bpo_portal.core.models import DataVersion, JournalEntry
 
+    if (pending := getattr(_batches, using, None)) is not None:
+        for model, pks in changes.items():
+            gathered = pending.get(model, set())
+            gathered = None if gathered is None or pks is None else gathered | pks
+            pending[model] = gathered if gathered and len(gathered) <= WHOLE_TABLE_ABOVE else None
+        return
     entries = [
         JournalEntry(table=model._meta.db_table if model else EVERYTHING, object_id=pk)
         for model, pks in changes.items()

@@ -1,11 +1,6 @@
-"""An in-memory facet index of the directory: compressed bitmaps of provider ids per filter value.
-
-Any filter combination is a few bitmap unions and intersections, each count one intersection
-cardinality (as Lucene and Meilisearch count facets); each provider's rank in name order sorts
-a filtered page here. Each facet is one `Dimension` in `DIMENSIONS`, from which the directory's
-filter, the index's build and re-read, and the tables it follows derive. Each worker builds the
-index once, then follows the change journal (core/journal.py): the providers named are read
-again, a change to a facet's values reloads them, a change to every row rebuilds.
+"""An in-memory facet index of the directory: compressed bitmaps of provider ids per filter value
+(as Lucene and Meilisearch count facets), and each provider's rank in name order. Each facet is
+one `Dimension` of `DIMENSIONS`; each worker builds the index once, then follows the journal.
 """
 
 import heapq

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from bpo_portal.core import journal
 from bpo_portal.core.kinds import kinds
 from bpo_portal.core.models import LoadedRecord
 from bpo_portal.sources.models import Citation, Cited, Source
@@ -151,16 +152,16 @@ class KnowledgeLoader:
         if "slug" in item:
             self.related[kind.model, item["slug"]] = obj
 
-    @transaction.atomic
     def load(self):
         unknown = set(self.data) - {kind.section for kind in kinds()}
         if unknown:
             raise ValueError(f"Unknown sections in the knowledge file: {sorted(unknown)}")
-        for kind in kinds():
-            for item in self.data.get(kind.section) or []:
-                self.load_row(kind, item)
-        LoadedRecord.objects.bulk_create(
-            [LoadedRecord(key=key) for key in sorted(self.new_keys)], ignore_conflicts=True
-        )
-        LoadedRecord.objects.filter(key__in=self.updated_keys).update(loaded=timezone.now())
+        with journal.batched():  # one transaction
+            for kind in kinds():
+                for item in self.data.get(kind.section) or []:
+                    self.load_row(kind, item)
+            LoadedRecord.objects.bulk_create(
+                [LoadedRecord(key=key) for key in sorted(self.new_keys)], ignore_conflicts=True
+            )
+            LoadedRecord.objects.filter(key__in=self.updated_keys).update(loaded=timezone.now())
         return self.created

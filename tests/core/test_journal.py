@@ -75,6 +75,40 @@ def test_a_rolled_back_transaction_leaves_the_version_and_the_next_one_moves_it(
     assert current_version() == before + 1
 
 
+def test_a_batch_journals_every_row_at_its_end_in_one_pass(ibex):
+    """A bulk load's writes are gathered and written as the batch ends: every row (and the rows
+    it is part of) journalled, the search index written once, the version moved once."""
+    before, last = current_version(), last_entry()
+    link = ProviderService.objects.exclude(provider=ibex).first()
+    link_pk = link.pk
+    with journal.batched():
+        for provider in Provider.objects.exclude(pk=ibex.pk)[:3]:
+            provider.description += " Edited."
+            provider.save()
+        ibex.name = "Ibex Zetaworks"
+        ibex.save()
+        link.delete()
+        assert entries_since(last) == set()  # nothing yet: gathered for the end
+        assert current_version() == before
+    assert current_version() == before + 1
+    assert {
+        ("directory_provider", ibex.pk),
+        ("directory_providerservice", link_pk),
+        ("directory_provider", link.provider_id),
+    } <= entries_since(last)
+    assert list(Provider.objects.search("zetaworks")) == [ibex]
+
+
+def test_a_batch_that_fails_journals_nothing(ibex):
+    before, last = current_version(), last_entry()
+    with pytest.raises(RuntimeError), journal.batched():
+        ibex.save()
+        raise RuntimeError("the load fails")
+    assert (current_version(), entries_since(last)) == (before, set())
+    ibex.save()  # journalled one by one again
+    assert current_version() == before + 1
+
+
 def test_every_knowledge_model_journals_its_bulk_writes():
     from bpo_portal.core.kinds import knowledge_models
 

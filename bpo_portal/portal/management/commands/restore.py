@@ -6,9 +6,9 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 
-from bpo_portal.core import search
+from bpo_portal.core import journal, search
 from bpo_portal.portal.management.commands.backup import engine, pg_command
 
 PG_MAGIC = b"PGDMP"  # the start of a pg_dump custom-format file
@@ -56,7 +56,7 @@ def restore_native(path, connection):
 
 def restore_yaml(path, using):
     # In one transaction: if the dump does not load, the database is left as it was.
-    with transaction.atomic(using=using):
+    with journal.batched(using):
         call_command("flush", interactive=False, database=using, verbosity=0)
         with connections[using].cursor() as cursor:
             search.clear_full_text(cursor)  # SQLite's full-text tables, which flush leaves
