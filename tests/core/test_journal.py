@@ -3,16 +3,19 @@ knowledge follows it: after each kind of write, every page served (from the cach
 with the process's in-memory stores) is the page a fresh process computes."""
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
 from bpo_portal.core import journal
 from bpo_portal.core.caching import current_stamp, current_version, forget_per_version
 from bpo_portal.core.models import JournalEntry
 from bpo_portal.directory.facets import forget_indexes
 from bpo_portal.directory.models import City, Provider, ProviderCity, ProviderService, ServiceLine
-from bpo_portal.sector.models import Disagreement, Statistic
+from bpo_portal.sector.models import Disagreement, Incentive, Statistic
 from tests.core.test_page_freshness import NO_CACHE, PAGES, get, serve_every_page
+from tests.portal.test_conflicts import import_preview, incentive_csv
 
 pytestmark = pytest.mark.django_db
 # Every page kind but the form that carries a new CSRF token each time.
@@ -122,6 +125,8 @@ def test_every_knowledge_model_journals_its_bulk_writes():
 @pytest.mark.parametrize(
     "write",
     [
+        "save",
+        "csv_import",
         "update",
         "bulk_create",
         "bulk_update",
@@ -140,6 +145,25 @@ def test_every_way_of_writing_is_journalled(write, ibex):
     assert current_version() == version + 1
     assert all(current_stamp()[1][table] == current_version() for table, _ in expected)
     assert provider  # (a readable failure names the entries above)
+
+
+def _save(ibex):
+    ibex.description += " Saved again."
+    ibex.save()
+    return {("directory_provider", ibex.pk)}
+
+
+def _csv_import(ibex):
+    """A curator imports a CSV file through the admin: its preview, then its confirmation."""
+    curator = User.objects.create_user("importer", is_staff=True)
+    curator.groups.add(Group.objects.get(name="Curators"))
+    admin = Client()
+    admin.force_login(curator)
+    incentive = Incentive.objects.order_by("pk").first()
+    confirm = import_preview(admin, incentive_csv(incentive, "Imported from a curator's file."))
+    response = admin.post(reverse("admin:sector_incentive_process_import"), confirm)
+    assert response.url == reverse("admin:sector_incentive_changelist")
+    return {("sector_incentive", incentive.pk)}
 
 
 def _update(ibex):
@@ -197,6 +221,8 @@ def _migrate(ibex):
 
 
 WRITES = {
+    "save": _save,
+    "csv_import": _csv_import,
     "update": _update,
     "bulk_create": _bulk_create,
     "bulk_update": _bulk_update,
