@@ -359,7 +359,8 @@ def remove_many(kind, pks):
         gone.append(document.pk)
     with connection.cursor() as cursor:
         _fts_write(cursor, gone, [])
-    SearchDocument.objects.filter(pk__in=gone).delete()
+    for start in range(0, len(gone), 2000):  # within any database's limit of parameters
+        SearchDocument.objects.filter(pk__in=gone[start : start + 2000]).delete()
     return _count_terms(terms)
 
 

@@ -429,3 +429,25 @@ def test_the_database_engine_is_the_real_one():
             cursor.execute("SELECT count(*) FROM core_searchfts_few")
             few = SearchDocument.objects.exclude(kind=search.NUMEROUS).count()
             assert cursor.fetchone()[0] == few > 0
+
+
+@pytest.mark.django_db
+def test_indexing_a_whole_kind_again_keeps_each_statement_within_a_parameter_limit():
+    """A change to every row of a kind re-indexes it whole: however many documents it drops,
+    no statement carries more parameters than SQLite allows (its limit is a build setting)."""
+    kind = next(k for k in search.indexed_kinds() if k.model is Provider)
+    SearchDocument.objects.bulk_create(
+        SearchDocument(kind=kind.prefix, object_id=10**7 + n, title="Gone", names="", body="")
+        for n in range(4500)
+    )
+    largest = []
+
+    def count(execute, sql, params, many, context):
+        largest.append(0 if many else len(params or ()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        search.reindex(kind)
+    assert max(largest) <= 2000
+    assert not SearchDocument.objects.filter(object_id__gte=10**7).exists()
+    assert SearchDocument.objects.filter(kind=kind.prefix).count() == Provider.objects.count()
