@@ -19,7 +19,7 @@ import json
 from collections import defaultdict
 from contextvars import ContextVar
 from decimal import Decimal
-from functools import wraps
+from functools import cached_property, wraps
 from itertools import islice
 
 from django.core.exceptions import FieldDoesNotExist
@@ -102,7 +102,7 @@ class Column:
     def reads_values(self):
         return self.field is not None or self.is_url
 
-    @property
+    @cached_property
     def is_many(self):
         return self.field is not None and self.field.many_to_many
 
@@ -121,6 +121,7 @@ class Column:
             return self.field.get_accessor_name()
         return self.field.name
 
+    @cached_property
     def has_names(self):
         """Whether a many-to-many column's rows have names to write beside their slugs."""
         return self.is_many and any(f.name == "name" for f in self.field.related_model._meta.fields)
@@ -213,9 +214,9 @@ def _value_rows(model, queryset, columns, base):
             # Unordered: the slugs are sorted per row here, and sorting thousands of links in
             # the database first cost PostgreSQL a quarter of each query.
             pairs = _links(through, source, ids).order_by()
-            name = f"{target}__name" if column.has_names() else f"{target}__slug"
+            name = f"{target}__name" if column.has_names else f"{target}__slug"
             for pk, slug, label in pairs.values_list(source, f"{target}__slug", name):
-                links[column][pk].append((slug, label if column.has_names() else None))
+                links[column][pk].append((slug, label if column.has_names else None))
         for row in batch:
             yield {column: read(row, links) for column, read in readers}
 
@@ -240,7 +241,7 @@ def _headers(columns, names):
     headers = []
     for column in columns:
         headers.append(column.header)
-        if names and column.has_names():
+        if names and column.has_names:
             headers.append(f"{column.header}_names")
     return headers
 
@@ -252,7 +253,7 @@ def _flat(row, names):
     for column, value in row.items():
         if column.is_many:
             values.append("; ".join(slug for slug, _ in value))
-            if names and column.has_names():
+            if names and column.has_names:
                 values.append("; ".join(name for _, name in value))
         else:
             values.append(value)
