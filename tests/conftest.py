@@ -86,12 +86,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def empties_tables(item):
-    """Whether the test is transactional (asked for by fixture or by marker): its end flushes."""
+    """Whether the test is transactional (asked for by fixture or by marker, or by using the live
+    server, which asks for it): its end flushes."""
     marker = item.get_closest_marker("django_db")
     by_marker = marker is not None and (
         marker.kwargs.get("transaction") or (marker.args and marker.args[0])
     )
-    return bool(by_marker) or "transactional_db" in getattr(item, "fixturenames", ())
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(by_marker) or "transactional_db" in fixtures or "live_server" in fixtures
 
 
 @pytest.hookimpl(wrapper=True)

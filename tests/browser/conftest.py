@@ -1,7 +1,11 @@
 import os
 import shutil
+import threading
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
+from pytest_django.live_server_helper import LiveServer
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -53,10 +57,52 @@ def browser():
         instance.close()
 
 
+class OneRequestAtATime(ThreadedWSGIServer):
+    """Django's threaded test server, running one request's view at a time (each response is
+    read whole inside the lock). On SQLite the test database lives in memory, shared by the
+    connections of the request threads, and two requests at once (a search suggestion still in
+    flight when the search page is asked for) have failed there with "bad parameter or other
+    API misuse". Waiting for the lock also lets a test's end wait for the requests its pages
+    left in flight, before the tables are emptied and put back."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.serving = threading.Lock()
+
+    def set_app(self, application):
+        def one_at_a_time(environ, start_response):
+            with self.serving:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(one_at_a_time)
+
+    def finish_requests(self):
+        with self.serving:
+            pass
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, on `OneRequestAtATime`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", OneRequestAtATime)
+        server = LiveServer(request.config.getvalue("liveserver") or "localhost")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def site(live_server, transactional_db):
-    """The live server with the knowledge base."""
-    return live_server.url
+    """The live server with the knowledge base. The test's pages are closed when it ends (each
+    `page` fixture before this one); what they left in flight is answered before the tables are
+    emptied."""
+    yield live_server.url
+    live_server.thread.httpd.finish_requests()
 
 
 @pytest.fixture
