@@ -331,22 +331,16 @@ def index_objects(kind, objs):
     values = {obj.pk: document_for(kind, obj) for obj in objs}
     if not values:
         return False
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic():
         old = list(SearchDocument.objects.filter(kind=kind.prefix, object_id__in=values))
-        terms = Counter()
-        for document_values in values.values():
-            terms.update(_document_terms(document_values))
+        gone = Counter()
         for document in old:
-            terms.subtract(_document_terms(document.__dict__))
+            gone.subtract(_document_terms(document.__dict__))
         # Written anew: one statement each, where rewriting rows in place takes one per row.
         SearchDocument.objects.filter(pk__in=[document.pk for document in old]).delete()
-        new = _create_documents(kind, values.items())
-        _fts_write(
-            cursor,
-            [document.pk for document in old],
-            [(d.pk, d.title, d.names, d.body, d.kind) for d in new],
-        )
-        return _count_terms(terms)
+        with connection.cursor() as cursor:
+            _fts_write(cursor, [document.pk for document in old], [])
+        return bulk_index(kind, values.items(), counted=gone)
 
 
 def remove_many(kind, pks):
@@ -364,11 +358,11 @@ def remove_many(kind, pks):
     return _count_terms(terms)
 
 
-def bulk_index(kind, rows):
+def bulk_index(kind, rows, counted=None):
     """Add documents for records not indexed yet, many at a time: rows of (object id, values)
     with the values `document_for` gives (title, names, name_labels, body, url)."""
     documents = _create_documents(kind, rows)
-    return index_written([(d.pk, d.title, d.names, d.body, d.kind) for d in documents])
+    return index_written([(d.pk, d.title, d.names, d.body, d.kind) for d in documents], counted)
 
 
 def _create_documents(kind, rows):
@@ -386,10 +380,11 @@ def _create_documents(kind, rows):
     return documents
 
 
-def index_written(rows):
+def index_written(rows, counted=None):
     """Index documents a bulk writer has inserted into the documents table itself: rows of
-    (document id, title, names, body, kind prefix)."""
-    terms = Counter()
+    (document id, title, names, body, kind prefix). `counted`: changes to the vocabulary's
+    counts to write with theirs (the documents these replace)."""
+    terms = counted or Counter()
     for _, title, names, body, _ in rows:
         terms.update(_document_terms({"title": title, "names": names, "body": body}))
     with connection.cursor() as cursor:
