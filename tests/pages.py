@@ -71,13 +71,24 @@ WITH_GENERATED_PROVIDERS = [
 
 
 def admin_pages():
-    """The admin pages whose templates the site overrides or adds."""
+    """The admin pages whose templates the site overrides or adds (a record's page opened from a
+    reader's correction among them: one is written for it)."""
     from bpo_portal.directory.models import Provider
+    from bpo_portal.portal.models import Suggestion
 
-    ibex = Provider.objects.get(slug="ibex").pk
+    ibex = Provider.objects.get(slug="ibex")
+    correction = Suggestion.objects.create(
+        page="/providers/ibex/",
+        record_kind="provider",
+        record_id=ibex.pk,
+        record_title=ibex.name,
+        wrong="The founding year is missing.",
+        address_hash="0" * 64,
+    )
     return [
         "/admin/",
         "/admin/quality/",
         "/admin/sector/incentive/export/",
-        f"/admin/directory/provider/{ibex}/history/",
+        f"/admin/directory/provider/{ibex.pk}/history/",
+        f"/admin/directory/provider/{ibex.pk}/change/?_suggestion={correction.pk}",
     ]

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.contrib.contenttypes.admin import GenericStackedInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
@@ -16,6 +17,41 @@ from bpo_portal.sources.imports import OwnPreviewsOnly
 from bpo_portal.sources.models import Citation, Source
 from bpo_portal.sources.resources import resource_for
 
+# The box beside a reader's correction in which the curator says the record's citations hold.
+CITATIONS_HOLD = "_citations_hold"
+
+
+def changed_fields(obj):
+    """The verbose names of the fields whose values in `obj` differ from its saved row."""
+    fields = [f for f in obj._meta.concrete_fields if f.editable and not f.primary_key]
+    saved = type(obj)._base_manager.filter(pk=obj.pk).values(*(f.attname for f in fields)).first()
+    if saved is None:
+        return []
+    return [str(f.verbose_name) for f in fields if saved[f.attname] != f.value_from_object(obj)]
+
+
+class CitationFormSet(BaseGenericInlineFormSet):
+    """A record's citations. Saved from a reader's correction with new values, the record must
+    say where they come from: a citation edited or added in the same save, or the curator's
+    word (the box beside the correction) that the citations there support them as they stand.
+    Otherwise the page would go on citing a source for values it never stated."""
+
+    def __init__(self, *args, correction=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.correction = correction
+
+    def clean(self):
+        super().clean()
+        if not self.correction or self.has_changed() or self.data.get(CITATIONS_HOLD):
+            return
+        if changed := changed_fields(self.instance):
+            raise ValidationError(
+                f"This correction changes {', '.join(changed)}: say where the new value comes "
+                "from. Edit a citation below or add one (a source not recorded yet, such as the "
+                "reader's, is added with the + beside the source), or tick “The citations below "
+                "support the new values” beside the correction."
+            )
+
 
 class CitationInline(GenericStackedInline):
     """Citations of any cited row, edited on that row's page. At least one is required; a source
@@ -23,6 +59,7 @@ class CitationInline(GenericStackedInline):
     place and the note fit the page beside the source."""
 
     model = Citation
+    formset = CitationFormSet
     fieldsets = [
         (None, {"fields": [("source", "field"), ("section", "page", "table"), "locator", "note"]})
     ]
@@ -136,6 +173,18 @@ class CitedRowInline(admin.TabularInline):
 suggested_edit_saving = Signal()
 
 
+class LabelledAutocompleteSelect(AutocompleteSelect):
+    """The admin's type-to-find menu for a field that may be empty, its empty choice labelled
+    (an empty <option> with no label is invalid HTML); the menu still shows it blank."""
+
+    def optgroups(self, name, value, attr=None):
+        groups = super().optgroups(name, value, attr)
+        for option in groups[0][1]:
+            if option["value"] == "":
+                option["attrs"]["label"] = "None"
+        return groups
+
+
 class CuratedAdmin(
     OwnPreviewsOnly,
     EditConflictMixin,
@@ -156,6 +205,13 @@ class CuratedAdmin(
             cls.related_count = admin.display(ordering="related_count", description=heading)(
                 lambda self, obj: obj.related_count
             )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget", LabelledAutocompleteSelect(db_field, self.admin_site, kwargs.get("using"))
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -200,6 +256,12 @@ class CitedAdmin(CuratedAdmin):
     """Admin for a cited model: its citations are edited inline."""
 
     inlines = [CitationInline]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, CitationInline):
+            kwargs["correction"] = request.GET.get("_suggestion", "").isdigit()
+        return kwargs
 
     def get_list_filter(self, request):
         return [*super().get_list_filter(request), SingleCitation]

@@ -86,7 +86,30 @@ def test_a_reader_suggests_a_correction_and_a_curator_accepts_it(page, site):
     expect(wrote).to_contain_text("Saving this record marks the correction accepted")
     page.locator("#id_founded_year").fill("2002")
     page.get_by_role("button", name="Save", exact=True).click()
+    # Ibex's citations say nothing of 2002: the save is refused until the year is cited.
+    group = page.locator("#sources-citation-content_type-object_id-group")
+    expect(group.locator(".errorlist")).to_contain_text(
+        "This correction changes founded year: say where the new value comes from"
+    )
+    expect(page.locator("#id_founded_year")).to_have_value("2002")
+    group.get_by_role("button", name="Add another citation").click()
+    citation = group.locator(".inline-related:not(.empty-form)").last
+    with page.expect_popup() as opened:
+        citation.locator("a.add-related").click()
+    popup = opened.value
+    popup.locator("#id_kind").select_option(label="Web page")
+    popup.locator("#id_title").fill("Ibex: our story")
+    popup.locator("#id_summary").fill("The company's own history page, made up for this test.")
+    popup.locator("#id_url").fill("https://ibex.example/our-story")
+    popup.get_by_role("button", name="Save", exact=True).click()
+    popup.wait_for_event("close")
+    citation.locator("input[name$='-field']").fill("founded_year")
+    citation.locator("input[name$='-locator']").fill("The company's history page")
+    citation.locator("textarea[name$='-note']").fill("Gives 2002 as the founding year.")
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("is marked accepted")
+    page.goto(site + "/providers/ibex/")
+    expect(page.locator(".footnotes")).to_contain_text("Ibex: our story")
     page.goto(site + "/admin/portal/suggestion/?status__exact=accepted")
     expect(page.locator("#result_list tbody tr", has_text="Ibex")).to_have_count(1)
 

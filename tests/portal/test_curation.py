@@ -13,8 +13,9 @@ from bpo_portal.core.models import Change
 from bpo_portal.directory.models import Provider
 from bpo_portal.portal.models import Suggestion
 from bpo_portal.sector.models import Statistic
-from tests.admin_forms import change_form_data
-from tests.factories import StatisticFactory
+from bpo_portal.sources.models import Citation
+from tests.admin_forms import change_form_data, inline_prefix
+from tests.factories import SourceFactory, StatisticFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,13 +165,54 @@ class TestSuggestions:
         assert "Saving this record marks the correction accepted" in html
         data = change_form_data(form)
         data["founded_year"] = "2001"
+        # The new year with the old citations only: refused, with what to do, nothing lost.
+        refused = curator_client.post(response.url, data)
+        html = unescape(refused.content.decode())
+        assert refused.status_code == 200
+        assert "This correction changes founded year: say where the new value comes from" in html
+        assert 'name="founded_year" value="2001"' in html
+        assert Provider.objects.get(pk=ibex.pk).founded_year is None
+        suggestion.refresh_from_db()
+        assert suggestion.status == "waiting"
+
+        # Cited to the reader's source, recorded as a new source: saved and accepted.
+        site = SourceFactory(kind="web_page", title="Ibex: about us", url="https://ibex.example/")
+        prefix = inline_prefix(form, Citation)
+        data[f"{prefix}-TOTAL_FORMS"] = str(int(data[f"{prefix}-TOTAL_FORMS"]) + 1)
+        new = f"{prefix}-{int(data[f'{prefix}-TOTAL_FORMS']) - 1}"
+        data |= {
+            f"{new}-source": site.pk,
+            f"{new}-field": "founded_year",
+            f"{new}-locator": "The company's history page",
+            f"{new}-note": "Gives 2001 as the year Ibex was founded.",
+        }
         saved = curator_client.post(response.url, data, follow=True)
         assert f"Correction #{suggestion.pk} on Ibex is marked accepted." in saved.content.decode()
         latest = ibex.history.first()
         assert latest.founded_year == 2001
         assert latest.history_change_reason.endswith(f"(suggestion #{suggestion.pk})")
+        assert ibex.citations.filter(source=site, field="founded_year").exists()
         suggestion.refresh_from_db()
         assert suggestion.status == "accepted"
+
+    def test_a_curator_may_say_the_citations_there_support_the_new_values(self, curator_client):
+        self.post(curator_client, should_be="Its name is written IBEX.")
+        suggestion = Suggestion.objects.get()
+        ibex = Provider.objects.get(slug="ibex")
+        url = reverse("admin:directory_provider_change", args=[ibex.pk])
+        url += f"?_suggestion={suggestion.pk}"
+        form = curator_client.get(url)
+        assert "The citations below support the new values" in form.content.decode()
+        data = change_form_data(form) | {"founded_year": "2001", "_citations_hold": "on"}
+        saved = curator_client.post(url, data, follow=True)
+        assert f"Correction #{suggestion.pk} on Ibex is marked accepted." in saved.content.decode()
+        assert Provider.objects.get(pk=ibex.pk).founded_year == 2001
+
+    def test_an_edit_not_opened_from_a_correction_is_not_asked(self, curator_client):
+        ibex = Provider.objects.get(slug="ibex")
+        url = reverse("admin:directory_provider_change", args=[ibex.pk])
+        data = change_form_data(curator_client.get(url)) | {"founded_year": "2001"}
+        assert curator_client.post(url, data).status_code == 302
 
     def test_an_edit_that_is_refused_accepts_nothing(self, curator_client):
         self.post(curator_client)

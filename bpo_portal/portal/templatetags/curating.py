@@ -3,6 +3,7 @@
 from django import template
 
 from bpo_portal.portal.models import Suggestion
+from bpo_portal.sources.admin import CITATIONS_HOLD
 
 register = template.Library()
 
@@ -13,4 +14,4 @@ def suggestion_beside(context):
     request = context.get("request")
     wanted = request.GET.get("_suggestion", "") if request is not None else ""
     suggestion = Suggestion.objects.filter(pk=wanted).first() if wanted.isdigit() else None
-    return {"suggestion": suggestion}
+    return {"suggestion": suggestion, "held": bool(request and request.POST.get(CITATIONS_HOLD))}
