@@ -35,6 +35,8 @@ def test_an_article_page_says_what_is_known_of_it(client, slug):
 def test_what_is_known_is_true_of_each_article():
     """The notes' claims checked against the files: whose title is whose, and no web address,
     publisher's copyright line or byline in any of them."""
+    if not settings.ARTICLES_DIR.is_dir():
+        pytest.skip(f"articles folder not found at {settings.ARTICLES_DIR}")
     for source in Source.objects.filter(slug__in=ARTICLES):
         text = (settings.ARTICLES_DIR / source.file_name).read_text(encoding="utf-8")
         first_line = text.splitlines()[0].strip()
