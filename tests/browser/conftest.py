@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connections
 from django.test.testcases import LiveServerThread
 from pytest_django.live_server_helper import LiveServer
 
@@ -50,6 +51,10 @@ def browser():
     # Playwright's sync API refuses to start inside a running event loop; Django's async-unsafe
     # checks would then trip in the live server thread, so allow them while the browser runs.
     # Playwright starts Chromium with a fresh, temporary profile of its own on every launch.
+    # The tests then run in a context of Playwright's, where Django opens connections anew:
+    # the ones open now are closed first, or PostgreSQL's test database would still have one
+    # when it is dropped at the end of the run (SQLite's in-memory one is never closed).
+    connections.close_all()
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         instance = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
