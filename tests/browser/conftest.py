@@ -60,6 +60,7 @@ def browser():
         instance = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
         yield instance
         instance.close()
+        connections.close_all()  # those opened in Playwright's context, as above
 
 
 class OneRequestAtATime(ThreadedWSGIServer):
