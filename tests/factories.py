@@ -10,6 +10,7 @@ from bpo_portal.directory.models import (
     ServiceCategory,
     ServiceLine,
 )
+from bpo_portal.portal.models import Suggestion
 from bpo_portal.sector.models import Incentive, Metric, Statistic
 from bpo_portal.sources.models import Citation, Source
 
@@ -148,6 +149,18 @@ class StatisticFactory(CitedFactory):
     value = 10
     unit = Statistic.Unit.PERCENT
     scope = "A test scope"
+
+
+def correction_of(provider, wrong):
+    """A reader's correction of `provider`'s profile, waiting for a curator."""
+    return Suggestion.objects.create(
+        page=provider.get_absolute_url(),
+        record_kind="provider",
+        record_id=provider.pk,
+        record_title=provider.name,
+        wrong=wrong,
+        address_hash="0" * 64,
+    )
 
 
 def bulk_providers(count, *, source=None):

@@ -74,17 +74,10 @@ def admin_pages():
     """The admin pages whose templates the site overrides or adds (a record's page opened from a
     reader's correction among them: one is written for it)."""
     from bpo_portal.directory.models import Provider
-    from bpo_portal.portal.models import Suggestion
+    from tests.factories import correction_of
 
     ibex = Provider.objects.get(slug="ibex")
-    correction = Suggestion.objects.create(
-        page="/providers/ibex/",
-        record_kind="provider",
-        record_id=ibex.pk,
-        record_title=ibex.name,
-        wrong="The founding year is missing.",
-        address_hash="0" * 64,
-    )
+    correction = correction_of(ibex, "The founding year is missing.")
     return [
         "/admin/",
         "/admin/quality/",

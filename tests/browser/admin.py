@@ -26,3 +26,18 @@ def choose(page, container, text, typed=None):
     )
     expect(options).to_have_count(1)  # the search answered with the one record wanted
     options.filter(has_text=text).click()
+
+
+def add_source(citation, kind, precision=None, **typed):
+    """Record a source not recorded yet from a citation's + (a pop-up window): its kind, the
+    fields typed (`title=…`, `summary=…`, `url=…`), and how much of its date is known."""
+    with citation.page.expect_popup() as opened:
+        citation.locator("a.add-related").click()
+    popup = opened.value
+    popup.locator("#id_kind").select_option(label=kind)
+    for name, text in typed.items():
+        popup.locator(f"#id_{name}").fill(text)
+    if precision:
+        popup.locator("#id_published_precision").select_option(label=precision)
+    popup.get_by_role("button", name="Save", exact=True).click()
+    popup.wait_for_event("close")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .admin import choose, sign_in
+from .admin import add_source, choose, sign_in
 
 
 def test_a_curator_adds_a_report_and_a_newer_figure_citing_it(page, site):
@@ -28,18 +28,16 @@ def test_a_curator_adds_a_report_and_a_newer_figure_citing_it(page, site):
     citation = page.locator(
         "#sources-citation-content_type-object_id-group .inline-related:not(.empty-form)"
     ).first
-    with page.expect_popup() as opened:
-        citation.locator("a.add-related").click()
-    popup = opened.value
-    popup.locator("#id_kind").select_option(label="Report")
-    popup.locator("#id_title").fill("IT and ITeS export review 2024")
-    popup.locator("#id_summary").fill("A yearly review of exports, made up for this test.")
-    popup.locator("#id_publisher").fill("An export board")
-    popup.locator("#id_published").fill("2024-06-01")
-    popup.locator("#id_published_precision").select_option(label="Month")
-    popup.locator("#id_url").fill("https://example.org/export-review-2024.pdf")
-    popup.get_by_role("button", name="Save", exact=True).click()
-    popup.wait_for_event("close")
+    add_source(
+        citation,
+        "Report",
+        precision="Month",
+        title="IT and ITeS export review 2024",
+        summary="A yearly review of exports, made up for this test.",
+        publisher="An export board",
+        published="2024-06-01",
+        url="https://example.org/export-review-2024.pdf",
+    )
 
     citation.locator("input[name$='-page']").fill("12")
     citation.locator("textarea[name$='-note']").fill("The newer export total, in our words.")
@@ -94,15 +92,13 @@ def test_a_reader_suggests_a_correction_and_a_curator_accepts_it(page, site):
     expect(page.locator("#id_founded_year")).to_have_value("2002")
     group.get_by_role("button", name="Add another citation").click()
     citation = group.locator(".inline-related:not(.empty-form)").last
-    with page.expect_popup() as opened:
-        citation.locator("a.add-related").click()
-    popup = opened.value
-    popup.locator("#id_kind").select_option(label="Web page")
-    popup.locator("#id_title").fill("Ibex: our story")
-    popup.locator("#id_summary").fill("The company's own history page, made up for this test.")
-    popup.locator("#id_url").fill("https://ibex.example/our-story")
-    popup.get_by_role("button", name="Save", exact=True).click()
-    popup.wait_for_event("close")
+    add_source(
+        citation,
+        "Web page",
+        title="Ibex: our story",
+        summary="The company's own history page, made up for this test.",
+        url="https://ibex.example/our-story",
+    )
     citation.locator("input[name$='-field']").fill("founded_year")
     citation.locator("input[name$='-locator']").fill("The company's history page")
     citation.locator("textarea[name$='-note']").fill("Gives 2002 as the founding year.")

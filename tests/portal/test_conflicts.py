@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from bpo_portal.directory.models import Provider, ProviderAlias
-from bpo_portal.portal.models import Suggestion
 from bpo_portal.sector.models import Incentive
 from tests.admin_forms import change_form_data, inline_prefix
+from tests.factories import correction_of
 
 pytestmark = pytest.mark.django_db
 
@@ -295,21 +295,10 @@ def accept(client, suggestion):
     return page
 
 
-def a_suggestion(ibex):
-    return Suggestion.objects.create(
-        page="/providers/ibex/",
-        record_kind="provider",
-        record_id=ibex.pk,
-        record_title=ibex.name,
-        wrong="The headcount.",
-        address_hash="0" * 64,
-    )
-
-
 def test_a_suggestion_accepted_after_the_record_changed_is_flagged(
     curator_client, other_client, ibex
 ):
-    suggestion = a_suggestion(ibex)
+    suggestion = correction_of(ibex, "The headcount.")
     url = reverse("admin:directory_provider_change", args=[ibex.pk])
     theirs = opened(other_client, url)
     theirs["headcount"] = "about 9,000"
@@ -323,7 +312,7 @@ def test_a_suggestion_accepted_after_the_record_changed_is_flagged(
 
 
 def test_a_suggestion_on_an_unchanged_record_is_not_flagged(curator_client, ibex):
-    suggestion = a_suggestion(ibex)
+    suggestion = correction_of(ibex, "The headcount.")
     page = accept(curator_client, suggestion).content.decode()
     assert "after the reader sent this correction" not in page
     assert "changed since" not in suggestion.history.first().history_change_reason
